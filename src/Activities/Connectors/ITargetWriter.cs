@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+
+namespace IvvyWorkflows.Activities.Connectors;
+
+/// <summary>A mapped record to write: the source id it came from and the target properties.</summary>
+/// <param name="SourceId">The source record's id; the target stores it in its external-key property.</param>
+/// <param name="Properties">Target properties produced by the mapping template.</param>
+/// <param name="TargetId">The target's id when the pair is already known (a stored link), else null.</param>
+public sealed record TargetRecord(string SourceId, JsonObject Properties, string? TargetId = null);
+
+public enum UpsertOutcome
+{
+    Created,
+    Updated,
+    /// <summary>The target refused this record (validation, conflict); <see cref="UpsertResult.Error"/> says why.</summary>
+    Rejected,
+}
+
+/// <summary>The target's answer for one record of a batch.</summary>
+public sealed record UpsertResult(string SourceId, UpsertOutcome Outcome, string? TargetId, string? Error = null);
+
+/// <summary>Writes batches idempotently by an external key, so a redone batch creates nothing twice.</summary>
+public interface ITargetWriter
+{
+    /// <summary>Largest batch the target accepts in one call.</summary>
+    int MaxBatchSize { get; }
+
+    /// <summary>Creates or verifies what the writes rely on (for HubSpot: the unique external-key property).</summary>
+    Task EnsureSchemaAsync(CancellationToken cancellationToken);
+
+    /// <summary>Upserts a batch and returns one result per input, in input order. A record the target refuses comes back
+    /// <see cref="UpsertOutcome.Rejected"/> and the rest still land; only run-level failures throw <see cref="ConnectorException"/>.</summary>
+    Task<IReadOnlyList<UpsertResult>> UpsertAsync(IReadOnlyList<TargetRecord> batch, CancellationToken cancellationToken);
+}
