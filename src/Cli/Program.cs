@@ -1,1 +1,41 @@
-Console.WriteLine("ivvy-workflows");
+using System.CommandLine;
+using IvvyWorkflows.Cli.Commands;
+
+var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what the engine does (to stderr).", Recursive = true };
+var json = new Option<bool>("--json") { Description = "Print the result as one JSON object on stdout." };
+var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be created or updated; write nothing." };
+var all = new Option<bool>("--all") { Description = "Run every enabled module, one after another." };
+var version = new Option<int?>("--definition-version") { Description = "Run this version of the definition instead of the newest published one." };
+var module = new Argument<string?>("module") { Description = "The module to run (a folder under workflows/), e.g. contacts.", Arity = ArgumentArity.ZeroOrOne };
+var runId = new Argument<string>("run-id") { Description = "The run, as `status` lists it." };
+var optionalRunId = new Argument<string?>("run-id") { Description = "One run to show in detail.", Arity = ArgumentArity.ZeroOrOne };
+var seed = new Option<int?>("--seed-count") { Description = "Contacts to seed when the sandbox's state is new." };
+
+var run = new Command("run", "Sync a module now: fetch modified → diff → map → upsert → checkpoint, durably.") { module, all, dryRun, json, version };
+run.SetAction((parse, ct) => RunCommands.RunAsync(parse.GetValue(module), parse.GetValue(all), parse.GetValue(dryRun), parse.GetValue(version), parse.GetValue(json), parse.GetValue(verbose), ct));
+
+var resume = new Command("resume", "Continue a run from its last committed page.") { runId, json };
+resume.SetAction((parse, ct) => RunCommands.ResumeAsync(parse.GetValue(runId)!, parse.GetValue(json), parse.GetValue(verbose), ct));
+
+var terminate = new Command("terminate", "Stop a run; what it committed stays.") { runId };
+terminate.SetAction((parse, ct) => RunCommands.TerminateAsync(parse.GetValue(runId)!, parse.GetValue(verbose), ct));
+
+var status = new Command("status", "List recent runs, or show one.") { optionalRunId, json };
+status.SetAction((parse, ct) => RunCommands.StatusAsync(parse.GetValue(optionalRunId), parse.GetValue(json), parse.GetValue(verbose), ct));
+
+var quarantine = new Command("quarantine", "List quarantined records with their reasons.") { module, json };
+quarantine.SetAction((parse, ct) => RunCommands.QuarantineAsync(parse.GetValue(module), parse.GetValue(json), parse.GetValue(verbose), ct));
+
+var validate = new Command("validate", "Check every definition (schema, templates, golden cases, published versions unchanged).") { module };
+validate.SetAction((parse, ct) => ValidateCommand.RunAsync(parse.GetValue(module), parse.GetValue(verbose), ct));
+
+var publishModule = new Argument<string>("module") { Description = "The module whose version to publish." };
+var publishVersion = new Argument<int>("version") { Description = "The version folder (v<N>) to publish; published versions never change." };
+var publish = new Command("publish", "Validate a version and record its content hash in workflows/published.json.") { publishModule, publishVersion };
+publish.SetAction((parse, ct) => ValidateCommand.PublishAsync(parse.GetValue(publishModule)!, parse.GetValue(publishVersion), parse.GetValue(verbose), ct));
+
+var sandbox = new Command("sandbox", "Run the simulated iVvy and HubSpot as their own process, state on disk, until Ctrl+C.") { seed };
+sandbox.SetAction((parse, ct) => SandboxCommand.RunAsync(parse.GetValue(seed), parse.GetValue(verbose), ct));
+
+var root = new RootCommand("ivvy-workflows: keeps iVvy and a CRM in sync, durably.") { verbose, run, resume, terminate, status, quarantine, validate, publish, sandbox };
+return await root.Parse(args).InvokeAsync();

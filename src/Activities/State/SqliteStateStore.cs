@@ -1,0 +1,389 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace IvvyWorkflows.Activities.State;
+
+/// <summary>
+/// The sync's own progress in one SQLite file: runs, cursors, links, quarantine and dry-run plans.
+/// </summary>
+/// <remarks>
+/// A page commits in one transaction (links + cursor + quarantine + counters), fenced by the run's owner, so a
+/// crash before the commit redoes the page and an orchestration that was superseded cannot move the cursor.
+/// This, not the orchestration history, is what a resumed run continues from.
+/// </remarks>
+public sealed class SqliteStateStore
+{
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS runs (
+            run_id TEXT PRIMARY KEY, module TEXT NOT NULL, version INTEGER NOT NULL, content_hash TEXT NOT NULL,
+            pinned_definition TEXT NOT NULL, dry_run INTEGER NOT NULL, status TEXT NOT NULL, owner TEXT, attempt INTEGER NOT NULL,
+            started_at TEXT NOT NULL, finished_at TEXT, error TEXT,
+            read INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,
+            api_calls TEXT NOT NULL DEFAULT '{}');
+        CREATE INDEX IF NOT EXISTS runs_module ON runs (module, started_at);
+        CREATE TABLE IF NOT EXISTS cursors (
+            scope TEXT NOT NULL, module TEXT NOT NULL, stream TEXT NOT NULL, cursor TEXT NOT NULL, run_id TEXT NOT NULL, updated_at TEXT NOT NULL,
+            PRIMARY KEY (scope, module, stream));
+        CREATE TABLE IF NOT EXISTS links (
+            module TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, target_id TEXT NOT NULL,
+            source_hash TEXT NOT NULL, target_hash TEXT NOT NULL, synced_at TEXT NOT NULL,
+            PRIMARY KEY (module, stream, source_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS quarantine (
+            module TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL,
+            payload TEXT NOT NULL, attempts INTEGER NOT NULL, run_id TEXT NOT NULL, last_seen TEXT NOT NULL,
+            PRIMARY KEY (module, stream, source_id));
+        CREATE TABLE IF NOT EXISTS plans (
+            run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
+            PRIMARY KEY (run_id, stream, source_id));
+        """;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    public SqliteStateStore(string path, TimeProvider? time = null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+        _time = time ?? TimeProvider.System;
+        using var connection = Open();
+        Execute(connection, null, Schema);
+    }
+
+    public Task CreateRunAsync(RunRecord run)
+    {
+        using var connection = Open();
+        Execute(connection, null, """
+            INSERT INTO runs (run_id, module, version, content_hash, pinned_definition, dry_run, status, owner, attempt, started_at)
+            VALUES ($id, $module, $version, $hash, $pinned, $dry, $status, $owner, $attempt, $started)
+            """,
+            ("$id", run.RunId), ("$module", run.Module), ("$version", run.Version), ("$hash", run.ContentHash),
+            ("$pinned", run.PinnedDefinition), ("$dry", run.DryRun ? 1 : 0), ("$status", run.Status.ToString()),
+            ("$owner", run.Owner), ("$attempt", run.Attempt), ("$started", Format(run.StartedAt)));
+        return Task.CompletedTask;
+    }
+
+    public Task<RunRecord?> GetRunAsync(string runId)
+    {
+        using var connection = Open();
+        return Task.FromResult(QueryRuns(connection, "WHERE run_id = $id", ("$id", runId)).FirstOrDefault());
+    }
+
+    /// <summary>Most recent runs first.</summary>
+    public Task<IReadOnlyList<RunRecord>> ListRunsAsync(int limit = 20, string? module = null)
+    {
+        using var connection = Open();
+        IReadOnlyList<RunRecord> runs = QueryRuns(connection,
+            "WHERE ($module IS NULL OR module = $module) ORDER BY started_at DESC, run_id DESC LIMIT $limit", ("$module", module), ("$limit", limit));
+        return Task.FromResult(runs);
+    }
+
+    /// <summary>The live (not dry) run of a module that has not finished, if any: a new run continues it.</summary>
+    public Task<RunRecord?> FindUnfinishedRunAsync(string module)
+    {
+        using var connection = Open();
+        return Task.FromResult(QueryRuns(connection,
+            "WHERE module = $module AND status = 'Running' AND dry_run = 0 ORDER BY started_at DESC LIMIT 1", ("$module", module)).FirstOrDefault());
+    }
+
+    /// <summary>Starts a new attempt of a run: its owner becomes "{runId}.{attempt}", the only orchestration instance
+    /// allowed to commit pages from now on (a fencing token: an older instance that wakes up later is refused).</summary>
+    public Task<RunRecord> ClaimRunAsync(string runId)
+    {
+        using var connection = Open();
+        var changed = Execute(connection, null, """
+            UPDATE runs SET attempt = attempt + 1, owner = run_id || '.' || (attempt + 1), status = 'Running', finished_at = NULL, error = NULL
+            WHERE run_id = $id
+            """, ("$id", runId));
+        return changed == 0
+            ? throw new InvalidOperationException($"There is no run '{runId}'.")
+            : Task.FromResult(QueryRuns(connection, "WHERE run_id = $id", ("$id", runId)).Single());
+    }
+
+    /// <summary>Ends a run; refused (false) when <paramref name="owner"/> no longer owns it.</summary>
+    public Task<bool> FinishRunAsync(string runId, string owner, RunStatus status, string? error)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        var changed = Execute(connection, transaction,
+            "UPDATE runs SET status = $status, finished_at = $now, error = $error WHERE run_id = $id AND owner = $owner",
+            ("$status", status.ToString()), ("$now", Format(_time.GetUtcNow())), ("$error", error), ("$id", runId), ("$owner", owner));
+        // A dry run's cursor is scratch: it must never become a live cursor.
+        Execute(connection, transaction, "DELETE FROM cursors WHERE scope = $id", ("$id", runId));
+        transaction.Commit();
+        return Task.FromResult(changed == 1);
+    }
+
+    /// <summary>Marks a run terminated by an operator, whoever owns it.</summary>
+    public Task TerminateRunAsync(string runId, string reason)
+    {
+        using var connection = Open();
+        Execute(connection, null, "UPDATE runs SET status = 'Terminated', finished_at = $now, error = $reason, owner = NULL WHERE run_id = $id AND status = 'Running'",
+            ("$now", Format(_time.GetUtcNow())), ("$reason", reason), ("$id", runId));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The stored cursor JSON of a stream and the run that last moved it.</summary>
+    public Task<(string Cursor, string RunId)?> GetCursorAsync(string scope, string module, string stream)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null, "SELECT cursor, run_id FROM cursors WHERE scope = $scope AND module = $module AND stream = $stream",
+            ("$scope", scope), ("$module", module), ("$stream", stream));
+        using var reader = command.ExecuteReader();
+        return Task.FromResult<(string, string)?>(reader.Read() ? (reader.GetString(0), reader.GetString(1)) : null);
+    }
+
+    /// <summary>Saves a cursor outside a page commit (opening a window, or seeding a dry run's scratch cursor); fenced by the run's owner.</summary>
+    public Task<bool> SaveCursorAsync(string runId, string owner, string scope, string module, string stream, string cursorJson)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        if (!Owns(connection, transaction, runId, owner))
+        {
+            return Task.FromResult(false);
+        }
+
+        UpsertCursor(connection, transaction, scope, module, stream, cursorJson, runId);
+        transaction.Commit();
+        return Task.FromResult(true);
+    }
+
+    /// <summary>The links of the given source ids (those that have one).</summary>
+    public Task<IReadOnlyDictionary<string, Link>> GetLinksAsync(string module, string stream, IReadOnlyCollection<string> sourceIds)
+    {
+        var links = new Dictionary<string, Link>(StringComparer.Ordinal);
+        if (sourceIds.Count > 0)
+        {
+            using var connection = Open();
+            var names = sourceIds.Select((_, i) => $"$s{i}").ToList();
+            using var command = Command(connection, null,
+                $"SELECT source_id, target_id, source_hash, target_hash, synced_at FROM links WHERE module = $module AND stream = $stream AND source_id IN ({string.Join(',', names)})",
+                ("$module", module), ("$stream", stream));
+            var i = 0;
+            foreach (var id in sourceIds)
+            {
+                command.Parameters.AddWithValue(names[i++], id);
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var link = new Link(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), Parse(reader.GetString(4)));
+                links[link.SourceId] = link;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, Link>>(links);
+    }
+
+    public Task<long> CountLinksAsync(string module, string stream)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null, "SELECT COUNT(*) FROM links WHERE module = $module AND stream = $stream", ("$module", module), ("$stream", stream));
+        return Task.FromResult((long)command.ExecuteScalar()!);
+    }
+
+    /// <summary>Commits one page in one transaction; returns false (and writes nothing) when <see cref="PageCommit.Owner"/>
+    /// no longer owns the run.</summary>
+    public Task<bool> CommitPageAsync(PageCommit page)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        if (!Owns(connection, transaction, page.RunId, page.Owner))
+        {
+            return Task.FromResult(false);
+        }
+
+        var now = Format(_time.GetUtcNow());
+        foreach (var link in page.Links)
+        {
+            Execute(connection, transaction, """
+                INSERT INTO links (module, stream, source_id, target_id, source_hash, target_hash, synced_at)
+                VALUES ($module, $stream, $source, $target, $sh, $th, $at)
+                ON CONFLICT (module, stream, source_id) DO UPDATE SET target_id = excluded.target_id,
+                    source_hash = excluded.source_hash, target_hash = excluded.target_hash, synced_at = excluded.synced_at
+                """,
+                ("$module", page.Module), ("$stream", page.Stream), ("$source", link.SourceId), ("$target", link.TargetId),
+                ("$sh", link.SourceHash), ("$th", link.TargetHash), ("$at", Format(link.SyncedAt)));
+        }
+
+        foreach (var sourceId in page.Synced)
+        {
+            Execute(connection, transaction, "DELETE FROM quarantine WHERE module = $module AND stream = $stream AND source_id = $source",
+                ("$module", page.Module), ("$stream", page.Stream), ("$source", sourceId));
+        }
+
+        foreach (var q in page.Quarantined)
+        {
+            Execute(connection, transaction, """
+                INSERT INTO quarantine (module, stream, source_id, stage, reason, payload, attempts, run_id, last_seen)
+                VALUES ($module, $stream, $source, $stage, $reason, $payload, 1, $run, $now)
+                ON CONFLICT (module, stream, source_id) DO UPDATE SET stage = excluded.stage, reason = excluded.reason,
+                    payload = excluded.payload, attempts = quarantine.attempts + 1, run_id = excluded.run_id, last_seen = excluded.last_seen
+                """,
+                ("$module", q.Module), ("$stream", q.Stream), ("$source", q.SourceId), ("$stage", q.Stage), ("$reason", q.Reason),
+                ("$payload", q.Payload), ("$run", q.RunId), ("$now", now));
+        }
+
+        foreach (var p in page.Planned)
+        {
+            Execute(connection, transaction, "INSERT OR REPLACE INTO plans (run_id, stream, source_id, action, reason) VALUES ($run, $stream, $source, $action, $reason)",
+                ("$run", page.RunId), ("$stream", p.Stream), ("$source", p.SourceId), ("$action", p.Action), ("$reason", p.Reason));
+        }
+
+        UpsertCursor(connection, transaction, page.CursorScope, page.Module, page.Stream, page.CursorJson, page.RunId);
+
+        var calls = ReadApiCalls(connection, transaction, page.RunId);
+        foreach (var (endpoint, n) in page.ApiCalls)
+        {
+            calls[endpoint] = calls.GetValueOrDefault(endpoint) + n;
+        }
+
+        var c = page.Counters;
+        Execute(connection, transaction, """
+            UPDATE runs SET read = read + $read, created = created + $created, updated = updated + $updated,
+                unchanged = unchanged + $unchanged, quarantined = quarantined + $quarantined, pages = pages + $pages, api_calls = $calls
+            WHERE run_id = $id
+            """,
+            ("$read", c.Read), ("$created", c.Created), ("$updated", c.Updated), ("$unchanged", c.Unchanged),
+            ("$quarantined", c.Quarantined), ("$pages", c.Pages), ("$calls", JsonSerializer.Serialize(calls)), ("$id", page.RunId));
+        transaction.Commit();
+        return Task.FromResult(true);
+    }
+
+    /// <summary>Adds remote calls made outside a page (opening a window) to a run's counts.</summary>
+    public Task AddApiCallsAsync(string runId, IReadOnlyDictionary<string, long> apiCalls)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        var calls = ReadApiCalls(connection, transaction, runId);
+        foreach (var (endpoint, n) in apiCalls)
+        {
+            calls[endpoint] = calls.GetValueOrDefault(endpoint) + n;
+        }
+
+        Execute(connection, transaction, "UPDATE runs SET api_calls = $calls WHERE run_id = $id", ("$calls", JsonSerializer.Serialize(calls)), ("$id", runId));
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<QuarantineEntry>> ListQuarantineAsync(string? module = null, int limit = 100)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null, """
+            SELECT module, stream, source_id, stage, reason, payload, attempts, run_id, last_seen FROM quarantine
+            WHERE ($module IS NULL OR module = $module) ORDER BY last_seen DESC LIMIT $limit
+            """, ("$module", module), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var entries = new List<QuarantineEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new QuarantineEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), reader.GetInt32(6), reader.GetString(7), Parse(reader.GetString(8))));
+        }
+
+        return Task.FromResult<IReadOnlyList<QuarantineEntry>>(entries);
+    }
+
+    public Task<IReadOnlyList<PlannedAction>> ListPlanAsync(string runId, int limit = 1000)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null, "SELECT stream, source_id, action, reason FROM plans WHERE run_id = $run ORDER BY rowid LIMIT $limit",
+            ("$run", runId), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var plan = new List<PlannedAction>();
+        while (reader.Read())
+        {
+            plan.Add(new PlannedAction(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+        }
+
+        return Task.FromResult<IReadOnlyList<PlannedAction>>(plan);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        Execute(connection, null, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 30000;");
+        return connection;
+    }
+
+    private static bool Owns(SqliteConnection connection, SqliteTransaction transaction, string runId, string owner)
+    {
+        using var command = Command(connection, transaction, "SELECT 1 FROM runs WHERE run_id = $id AND owner = $owner AND status = 'Running'",
+            ("$id", runId), ("$owner", owner));
+        return command.ExecuteScalar() is not null;
+    }
+
+    private void UpsertCursor(SqliteConnection connection, SqliteTransaction transaction, string scope, string module, string stream, string cursor, string runId) =>
+        Execute(connection, transaction, """
+            INSERT INTO cursors (scope, module, stream, cursor, run_id, updated_at) VALUES ($scope, $module, $stream, $cursor, $run, $now)
+            ON CONFLICT (scope, module, stream) DO UPDATE SET cursor = excluded.cursor, run_id = excluded.run_id, updated_at = excluded.updated_at
+            """,
+            ("$scope", scope), ("$module", module), ("$stream", stream), ("$cursor", cursor), ("$run", runId), ("$now", Format(_time.GetUtcNow())));
+
+    private static Dictionary<string, long> ReadApiCalls(SqliteConnection connection, SqliteTransaction transaction, string runId)
+    {
+        using var command = Command(connection, transaction, "SELECT api_calls FROM runs WHERE run_id = $id", ("$id", runId));
+        return command.ExecuteScalar() is string json
+            ? JsonSerializer.Deserialize<Dictionary<string, long>>(json) ?? []
+            : [];
+    }
+
+    private static List<RunRecord> QueryRuns(SqliteConnection connection, string where, params (string, object?)[] parameters)
+    {
+        using var command = Command(connection, null, $"""
+            SELECT run_id, module, version, content_hash, pinned_definition, dry_run, status, owner, attempt, started_at, finished_at, error,
+                   read, created, updated, unchanged, quarantined, pages, api_calls FROM runs {where}
+            """, parameters);
+        using var reader = command.ExecuteReader();
+        var runs = new List<RunRecord>();
+        while (reader.Read())
+        {
+            runs.Add(new RunRecord
+            {
+                RunId = reader.GetString(0),
+                Module = reader.GetString(1),
+                Version = reader.GetInt32(2),
+                ContentHash = reader.GetString(3),
+                PinnedDefinition = reader.GetString(4),
+                DryRun = reader.GetInt32(5) == 1,
+                Status = Enum.Parse<RunStatus>(reader.GetString(6)),
+                Owner = reader.IsDBNull(7) ? null : reader.GetString(7),
+                Attempt = reader.GetInt32(8),
+                StartedAt = Parse(reader.GetString(9)),
+                FinishedAt = reader.IsDBNull(10) ? null : Parse(reader.GetString(10)),
+                Error = reader.IsDBNull(11) ? null : reader.GetString(11),
+                Counters = new RunCounters(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16), reader.GetInt64(17)),
+                ApiCalls = JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(18)) ?? [],
+            });
+        }
+
+        return runs;
+    }
+
+    private static int Execute(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        return command.ExecuteNonQuery();
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+}

@@ -1,0 +1,69 @@
+namespace IvvyWorkflows.Activities.State;
+
+/// <summary>Where a run stands: the pinned definition it runs, who owns it, and its committed counters.</summary>
+public sealed record RunRecord
+{
+    public required string RunId { get; init; }
+    public required string Module { get; init; }
+    public required int Version { get; init; }
+    public required string ContentHash { get; init; }
+    /// <summary>The definition and templates the run pinned at start (JSON of <see cref="PinnedDefinition"/>).</summary>
+    public required string PinnedDefinition { get; init; }
+    public bool DryRun { get; init; }
+    public RunStatus Status { get; init; } = RunStatus.Running;
+    /// <summary>The orchestration instance allowed to commit pages (a fencing token: a superseded instance's commit is refused).</summary>
+    public string? Owner { get; init; }
+    public int Attempt { get; init; }
+    public DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public string? Error { get; init; }
+    public RunCounters Counters { get; init; } = new();
+    /// <summary>Remote calls by "connector:endpoint", committed with each page.</summary>
+    public IReadOnlyDictionary<string, long> ApiCalls { get; init; } = new Dictionary<string, long>();
+}
+
+public enum RunStatus
+{
+    Running,
+    Completed,
+    Failed,
+    Terminated,
+}
+
+/// <summary>Counts committed by a run (or one page of it).</summary>
+public sealed record RunCounters(long Read = 0, long Created = 0, long Updated = 0, long Unchanged = 0, long Quarantined = 0, long Pages = 0)
+{
+    public static RunCounters operator +(RunCounters a, RunCounters b) =>
+        new(a.Read + b.Read, a.Created + b.Created, a.Updated + b.Updated, a.Unchanged + b.Unchanged, a.Quarantined + b.Quarantined, a.Pages + b.Pages);
+}
+
+/// <summary>A pair: a source record and the target record written from it, with the hashes last seen and written.</summary>
+/// <param name="SourceHash">Hash of the source record's content (without its modified time) when last synced.</param>
+/// <param name="TargetHash">Hash of the properties last written to the target.</param>
+public sealed record Link(string SourceId, string TargetId, string SourceHash, string TargetHash, DateTimeOffset SyncedAt);
+
+/// <summary>A record set aside with the reason, for an operator to fix and replay; the rest of its page landed.</summary>
+public sealed record QuarantineEntry(string Module, string Stream, string SourceId, string Stage, string Reason, string Payload,
+    int Attempts, string RunId, DateTimeOffset LastSeen);
+
+/// <summary>What a dry run would do with one record, and why.</summary>
+public sealed record PlannedAction(string Stream, string SourceId, string Action, string Reason);
+
+/// <summary>Everything one page changes, committed in one transaction.</summary>
+public sealed record PageCommit
+{
+    public required string RunId { get; init; }
+    public required string Owner { get; init; }
+    public required string Module { get; init; }
+    public required string Stream { get; init; }
+    /// <summary>"live" for real runs; a dry run keeps its own cursor under its run id.</summary>
+    public required string CursorScope { get; init; }
+    public required string CursorJson { get; init; }
+    public IReadOnlyList<Link> Links { get; init; } = [];
+    public IReadOnlyList<QuarantineEntry> Quarantined { get; init; } = [];
+    /// <summary>Source ids that synced this time, so their earlier quarantine entries are resolved.</summary>
+    public IReadOnlyList<string> Synced { get; init; } = [];
+    public IReadOnlyList<PlannedAction> Planned { get; init; } = [];
+    public RunCounters Counters { get; init; } = new();
+    public IReadOnlyDictionary<string, long> ApiCalls { get; init; } = new Dictionary<string, long>();
+}

@@ -1,0 +1,272 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IvvyWorkflows.Activities.Connectors;
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Workflows.Definitions;
+using IvvyWorkflows.Workflows.Orchestrations;
+using Microsoft.Extensions.Logging;
+
+namespace IvvyWorkflows.Activities.Sync;
+
+/// <summary>
+/// Runs the pipeline for one stream of one run, page after page: fetch modified → diff → map → upsert → commit.
+/// </summary>
+/// <remarks>
+/// Each page commits on its own (links, cursor, quarantine and counters in one transaction, fenced by the run's owner),
+/// so a crash redoes at most the page in flight, and upserts by external key make that redo create nothing twice.
+/// One call works until the stream's window is read, <see cref="RunSettings.MaxPagesPerActivity"/> pages are done, or
+/// <see cref="RunSettings.ActivityBudgetMilliseconds"/> has passed: the durable engine's cost is paid per call, not per
+/// page, and records never travel through orchestration history.
+/// </remarks>
+public sealed class StreamSyncer(
+    SqliteStateStore store,
+    IConnectorFactory connectors,
+    CompiledWorkflowCache workflows,
+    TimeProvider time,
+    ILogger<StreamSyncer> logger)
+{
+    public const string LiveScope = "live";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<SyncPagesResult> RunAsync(SyncPagesRequest request, CancellationToken cancellationToken = default)
+    {
+        var run = await store.GetRunAsync(request.RunId);
+        if (run is null || run.Owner != request.Owner || run.Status != RunStatus.Running)
+        {
+            return new SyncPagesResult(0, 0, StreamDone: false, Superseded: true);
+        }
+
+        var compiled = workflows.Get(run.ContentHash, run.PinnedDefinition);
+        var definition = compiled.Workflow.Definition;
+        var stream = definition.Streams[request.StreamIndex];
+        var template = compiled.Templates[stream.Map.Template];
+        var scope = run.DryRun ? run.RunId : LiveScope;
+        var meter = new ApiCallMeter();
+        var reader = connectors.CreateReader(stream.Source, meter);
+        var writer = connectors.CreateWriter(stream.Target, meter);
+        var context = new PageContext(run, request.Owner, definition, stream, template, scope, writer, meter);
+
+        using var activity = ApiCallMeter.Tracing.StartActivity("sync.pages");
+        activity?.SetTag("run.id", run.RunId);
+        activity?.SetTag("module", definition.Id);
+        activity?.SetTag("definition.version", definition.Version);
+        activity?.SetTag("stream", stream.Name);
+        try
+        {
+            var cursor = await OpenCursorAsync(context, reader, cancellationToken);
+            if (cursor is null)
+            {
+                return new SyncPagesResult(0, 0, StreamDone: true);
+            }
+
+            var started = time.GetTimestamp();
+            int pages = 0, read = 0;
+            while (true)
+            {
+                var page = await reader.ReadPageAsync(cursor, cancellationToken);
+                if (!await ProcessPageAsync(context, page, cancellationToken))
+                {
+                    return new SyncPagesResult(pages, read, StreamDone: false, Superseded: true);
+                }
+
+                pages++;
+                read += page.Records.Count;
+                cursor = page.Next;
+                if (cursor.Complete)
+                {
+                    return new SyncPagesResult(pages, read, StreamDone: true);
+                }
+
+                if (pages >= definition.Run.MaxPagesPerActivity
+                    || time.GetElapsedTime(started).TotalMilliseconds >= definition.Run.ActivityBudgetMilliseconds)
+                {
+                    return new SyncPagesResult(pages, read, StreamDone: false);
+                }
+            }
+        }
+        catch (RunSupersededException)
+        {
+            return new SyncPagesResult(0, 0, StreamDone: false, Superseded: true);
+        }
+        catch (ConnectorException e) when (e.Kind == FailureKind.Config)
+        {
+            SyncLog.RunStopped(logger, definition.Id, run.RunId, definition.Version, e.Message);
+            return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message);
+        }
+    }
+
+    /// <summary>The cursor to read from: the stored one, or a new window when the last one is complete.
+    /// Null when this run already completed the stream's window (a redone call after the final commit).</summary>
+    private async Task<ReadCursor?> OpenCursorAsync(PageContext context, ISourceReader reader, CancellationToken cancellationToken)
+    {
+        var (run, definition, stream) = (context.Run, context.Definition, context.Stream);
+        var stored = await store.GetCursorAsync(context.Scope, definition.Id, stream.Name);
+        if (stored is null && run.DryRun)
+        {
+            // A dry run starts where a live run would: from a scratch copy of the live cursor.
+            stored = await store.GetCursorAsync(LiveScope, definition.Id, stream.Name);
+        }
+
+        var cursor = stored is null ? null : JsonSerializer.Deserialize<ReadCursor>(stored.Value.Cursor, Json);
+        if (cursor is { Complete: false })
+        {
+            return cursor;
+        }
+
+        if (cursor is { Complete: true } && stored!.Value.RunId == run.RunId)
+        {
+            return null;
+        }
+
+        var opened = await reader.OpenWindowAsync(cursor, cancellationToken);
+        if (!run.DryRun)
+        {
+            await context.Writer.EnsureSchemaAsync(cancellationToken);
+        }
+
+        SyncLog.WindowOpened(logger, definition.Id, run.RunId, definition.Version, stream.Name, opened.From, opened.To);
+        return await store.SaveCursorAsync(run.RunId, context.Owner, context.Scope, definition.Id, stream.Name, JsonSerializer.Serialize(opened, Json))
+            ? opened
+            : throw new RunSupersededException(run.RunId);
+    }
+
+    /// <summary>Diff → map → upsert → commit for one page. False when the run's owner changed (nothing committed).</summary>
+    private async Task<bool> ProcessPageAsync(PageContext context, SourcePage page, CancellationToken cancellationToken)
+    {
+        var (run, definition, stream, template) = (context.Run, context.Definition, context.Stream, context.Template);
+        using var activity = ApiCallMeter.Tracing.StartActivity("sync.page");
+        activity?.SetTag("records", page.Records.Count);
+
+        // A page can repeat a record when a window shrank and was re-read; the last copy is the newest.
+        var records = page.Records.GroupBy(r => r.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        var links = await store.GetLinksAsync(definition.Id, stream.Name, records.Select(r => r.Id).ToList());
+        var now = time.GetUtcNow();
+        var templateContext = new JsonObject { ["module"] = definition.Id, ["version"] = definition.Version, ["stream"] = stream.Name };
+
+        var commitLinks = new List<Link>();
+        var quarantined = new List<QuarantineEntry>();
+        var planned = new List<PlannedAction>();
+        var writes = new List<(TargetRecord Record, Change Change, string SourceHash, string TargetHash)>();
+        long unchanged = 0;
+
+        foreach (var record in records)
+        {
+            var link = links.GetValueOrDefault(record.Id);
+            var sourceHash = ContentHash.OfText(ContentHash.Of(record.Data, stream.Source.Cursor.Field) + template.ContentHash);
+            if (RecordDiff.BySource(link, sourceHash) == Change.Unchanged)
+            {
+                unchanged++;
+                Plan(planned, run, stream, record.Id, "skip", "unchanged");
+                continue;
+            }
+
+            var mapped = template.Render(record.Data, templateContext);
+            if (!mapped.IsSuccess)
+            {
+                quarantined.Add(Quarantine(run, definition, stream, record.Id, "map", mapped.Error!.ToString(), record.Data.ToJsonString()));
+                Plan(planned, run, stream, record.Id, "quarantine", mapped.Error!.ToString());
+                continue;
+            }
+
+            var output = mapped.Output!;
+            var targetHash = ContentHash.Of(output);
+            var change = RecordDiff.ByTarget(link, targetHash);
+            if (change == Change.Unchanged)
+            {
+                // Only unmapped fields changed: no write, but remember the new source content so it skips early next time.
+                unchanged++;
+                commitLinks.Add(link! with { SourceHash = sourceHash, SyncedAt = now });
+                Plan(planned, run, stream, record.Id, "skip", "no mapped field changed");
+                continue;
+            }
+
+            writes.Add((new TargetRecord(record.Id, output, link?.TargetId), change, sourceHash, targetHash));
+            Plan(planned, run, stream, record.Id, change == Change.New ? "create" : "update", change == Change.New ? "new" : "changed");
+        }
+
+        long created = 0, updated = 0;
+        var synced = new List<string>();
+        if (run.DryRun)
+        {
+            created = writes.Count(w => w.Change == Change.New);
+            updated = writes.Count - created;
+        }
+        else if (writes.Count > 0)
+        {
+            var results = await context.Writer.UpsertAsync(writes.Select(w => w.Record).ToList(), cancellationToken);
+            for (var i = 0; i < writes.Count; i++)
+            {
+                var (target, change, sourceHash, targetHash) = writes[i];
+                var result = results[i];
+                if (result.Outcome == UpsertOutcome.Rejected)
+                {
+                    quarantined.Add(Quarantine(run, definition, stream, target.SourceId, "upsert", result.Error ?? "rejected by the target", target.Properties.ToJsonString()));
+                    continue;
+                }
+
+                commitLinks.Add(new Link(target.SourceId, result.TargetId!, sourceHash, targetHash, now));
+                synced.Add(target.SourceId);
+                if (change == Change.New)
+                {
+                    created++;
+                }
+                else
+                {
+                    updated++;
+                }
+            }
+        }
+
+        var commit = new PageCommit
+        {
+            RunId = run.RunId,
+            Owner = context.Owner,
+            Module = definition.Id,
+            Stream = stream.Name,
+            CursorScope = context.Scope,
+            CursorJson = JsonSerializer.Serialize(page.Next, Json),
+            Links = run.DryRun ? [] : commitLinks,
+            Quarantined = run.DryRun ? [] : quarantined,
+            Synced = synced,
+            Planned = planned,
+            Counters = new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
+            ApiCalls = context.Meter.Drain(),
+        };
+
+        foreach (var q in commit.Quarantined)
+        {
+            SyncLog.RecordQuarantined(logger, definition.Id, run.RunId, definition.Version, q.SourceId, q.Stage, q.Reason);
+        }
+
+        return await store.CommitPageAsync(commit);
+    }
+
+    private static QuarantineEntry Quarantine(RunRecord run, WorkflowDefinition definition, StreamDefinition stream, string sourceId, string stage, string reason, string payload) =>
+        new(definition.Id, stream.Name, sourceId, stage, reason, payload, 1, run.RunId, default);
+
+    private static void Plan(List<PlannedAction> planned, RunRecord run, StreamDefinition stream, string sourceId, string action, string reason)
+    {
+        if (run.DryRun)
+        {
+            planned.Add(new PlannedAction(stream.Name, sourceId, action, reason));
+        }
+    }
+
+    private sealed record PageContext(
+        RunRecord Run,
+        string Owner,
+        WorkflowDefinition Definition,
+        StreamDefinition Stream,
+        Mapping.MappingTemplate Template,
+        string Scope,
+        ITargetWriter Writer,
+        ApiCallMeter Meter);
+}
+
+/// <summary>The run is now owned by another orchestration instance; this one must stop without committing.</summary>
+public sealed class RunSupersededException(string runId) : Exception($"Run {runId} is owned by another orchestration instance.")
+{
+    public string RunId { get; } = runId;
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using System.Text.Json;
+using IvvyWorkflows.Activities.Connectors;
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Activities.Sync;
+using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Workflows.Definitions;
+using Microsoft.Extensions.Hosting;
+
+namespace IvvyWorkflows.Cli.Commands;
+
+/// <summary>run, resume, terminate, status and quarantine.</summary>
+public static class RunCommands
+{
+    public static Task<int> RunAsync(string? module, bool all, bool dryRun, int? version, bool json, bool verbose, CancellationToken cancellationToken) =>
+        Guard(json, async (host, view) =>
+        {
+            var settings = host.Settings();
+            var catalog = WorkflowCatalog.Open(settings.ResolveWorkflowsDirectory());
+            if (module is null == !all)
+            {
+                view.Error($"name one module (known: {string.Join(", ", catalog.Modules())}) or --all");
+                return 2;
+            }
+
+            // Every definition is loaded and checked before anything is called: a bad one is refused with its paths.
+            var workflows = (all ? EnabledModules(catalog, settings) : [module!])
+                .Select(m => ValidateCommand.LoadChecked(catalog, m, all ? null : version))
+                .ToList();
+
+            await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
+            var summaries = new List<RunSummary>();
+            foreach (var workflow in workflows)
+            {
+                var started = Stopwatch.StartNew();
+                var run = await env.Runs.StartAsync(workflow, dryRun, cancellationToken);
+                if (run.Attempt > 1)
+                {
+                    view.Info($"Resuming unfinished run {run.RunId} ({run.Module} v{run.Version}) from its last committed page.");
+                }
+
+                summaries.Add(await WatchAsync(env, view, run, started, cancellationToken));
+            }
+
+            if (json)
+            {
+                Console.Out.WriteLine(summaries.Count == 1 ? summaries[0].ToJson() : $"{{\"runs\":[{string.Join(',', summaries.Select(s => s.ToJson()))}]}}");
+            }
+
+            return summaries.All(s => s.Status == nameof(RunStatus.Completed)) ? 0 : 1;
+        }, verbose, cancellationToken);
+
+    public static Task<int> ResumeAsync(string runId, bool json, bool verbose, CancellationToken cancellationToken) =>
+        Guard(json, async (host, view) =>
+        {
+            await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
+            var started = Stopwatch.StartNew();
+            var run = await env.Runs.ResumeAsync(runId, cancellationToken);
+            var summary = await WatchAsync(env, view, run, started, cancellationToken);
+            if (json)
+            {
+                Console.Out.WriteLine(summary.ToJson());
+            }
+
+            return summary.Status == nameof(RunStatus.Completed) ? 0 : 1;
+        }, verbose, cancellationToken);
+
+    public static Task<int> TerminateAsync(string runId, bool verbose, CancellationToken cancellationToken) =>
+        Guard(false, async (host, view) =>
+        {
+            await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
+            await env.Runs.TerminateAsync(runId, cancellationToken);
+            view.Info($"Run {runId} terminated; its committed pages stay, and `ivvy-workflows resume {runId}` continues it.");
+            return 0;
+        }, verbose, cancellationToken);
+
+    public static Task<int> StatusAsync(string? runId, bool json, bool verbose, CancellationToken cancellationToken) =>
+        Guard(json, async (host, view) =>
+        {
+            var store = new SqliteStateStore(host.Settings().StateStorePath);
+            var runs = runId is null ? await store.ListRunsAsync() : [await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}'.")];
+            var summaries = runs.Select(r => RunSummary.From(r, (r.FinishedAt ?? DateTimeOffset.UtcNow) - r.StartedAt)).ToList();
+            if (json)
+            {
+                Console.Out.WriteLine(runId is null ? $"{{\"runs\":[{string.Join(',', summaries.Select(s => s.ToJson()))}]}}" : summaries[0].ToJson());
+            }
+            else if (runId is not null)
+            {
+                view.Summary(summaries[0]);
+            }
+            else
+            {
+                var table = new Spectre.Console.Table().AddColumns("run", "module", "status", "read", "created", "updated", "quarantined", "started");
+                foreach (var s in summaries)
+                {
+                    table.AddRow(s.RunId, $"{s.Module} v{s.Version}{(s.DryRun ? " (dry)" : "")}", s.Status, s.Read.ToString("N0"), s.Created.ToString("N0"),
+                        s.Updated.ToString("N0"), s.Quarantined.ToString("N0"), runs.First(r => r.RunId == s.RunId).StartedAt.ToString("u"));
+                }
+
+                view.Console.Write(table);
+            }
+
+            return 0;
+        }, verbose, cancellationToken);
+
+    public static Task<int> QuarantineAsync(string? module, bool json, bool verbose, CancellationToken cancellationToken) =>
+        Guard(json, async (host, view) =>
+        {
+            var entries = await new SqliteStateStore(host.Settings().StateStorePath).ListQuarantineAsync(module);
+            if (json)
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { quarantined = entries }, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+                return 0;
+            }
+
+            var table = new Spectre.Console.Table().AddColumns("module", "stream", "record", "stage", "attempts", "reason");
+            foreach (var e in entries)
+            {
+                table.AddRow(Spectre.Console.Markup.Escape(e.Module), Spectre.Console.Markup.Escape(e.Stream), Spectre.Console.Markup.Escape(e.SourceId),
+                    e.Stage, e.Attempts.ToString(), Spectre.Console.Markup.Escape(e.Reason));
+            }
+
+            view.Console.Write(table);
+            return 0;
+        }, verbose, cancellationToken);
+
+    private static async Task<RunSummary> WatchAsync(SyncEnvironment env, ConsoleView view, RunRecord run, Stopwatch started, CancellationToken cancellationToken)
+    {
+        var streams = PinnedWorkflow.Unpin(run.PinnedDefinition).Definition.Streams;
+        var scope = run.DryRun ? run.RunId : StreamSyncer.LiveScope;
+        var final = await view.ProgressAsync($"{run.Module} v{run.Version}{(run.DryRun ? " (dry run)" : "")}",
+            progress => env.Runs.WaitAsync(run.RunId, progress, cancellationToken),
+            async _ =>
+            {
+                // The window's size as the source last reported it; the bar moves with committed reads.
+                long? total = null;
+                foreach (var stream in streams)
+                {
+                    if (await env.Store.GetCursorAsync(scope, run.Module, stream.Name) is { } stored
+                        && JsonSerializer.Deserialize<ReadCursor>(stored.Cursor, new JsonSerializerOptions(JsonSerializerDefaults.Web)) is { Total: { } t })
+                    {
+                        total = (total ?? 0) + t;
+                    }
+                }
+
+                return total;
+            });
+        var plan = final.DryRun ? await env.Store.ListPlanAsync(final.RunId) : null;
+        var summary = RunSummary.From(final, started.Elapsed, plan);
+        view.Summary(summary);
+        return summary;
+    }
+
+    private static IEnumerable<string> EnabledModules(WorkflowCatalog catalog, CliSettings settings) =>
+        settings.EnabledModules.Count > 0
+            ? settings.EnabledModules
+            : catalog.Modules().Where(m => catalog.Load(m).Definition.EnabledByDefault);
+
+    /// <summary>Runs a command inside the host, turning the errors users can fix into one clear line and an exit code.</summary>
+    private static async Task<int> Guard(bool json, Func<IHost, ConsoleView, Task<int>> command, bool verbose, CancellationToken cancellationToken)
+    {
+        var view = new ConsoleView(json);
+        try
+        {
+            using var host = await CliHost.StartAsync(verbose, cancellationToken);
+            return await command(host, view);
+        }
+        catch (DefinitionException e)
+        {
+            view.Error(e.Message);
+            return 2;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            view.Error("Stopped. The run keeps its committed pages: `ivvy-workflows run <module>` or `resume <run-id>` continues it.");
+            return 130;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ConnectorException or Microsoft.Extensions.Options.OptionsValidationException
+                                   or System.ComponentModel.DataAnnotations.ValidationException or DirectoryNotFoundException or Engine.DurableEngineStartException)
+        {
+            view.Error(e.Message);
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using IvvyWorkflows.Activities.Mapping;
+using IvvyWorkflows.Activities.Sync;
+using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Workflows.Definitions;
+
+namespace IvvyWorkflows.Cli.Commands;
+
+/// <summary><c>validate</c>: every version of every module against the schema and the connectors, every template
+/// compiled, every golden case run, every published version checked unchanged.</summary>
+public static class ValidateCommand
+{
+    public static async Task<int> RunAsync(string? module, bool verbose, CancellationToken cancellationToken)
+    {
+        var view = new ConsoleView(json: false);
+        using var host = await CliHost.StartAsync(verbose, cancellationToken);
+        var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
+        var failures = 0;
+        foreach (var id in module is null ? catalog.Modules() : [module])
+        {
+            foreach (var version in catalog.Versions(id))
+            {
+                try
+                {
+                    var loaded = LoadChecked(catalog, id, version);
+                    view.Console.MarkupLineInterpolated($"[green]✓[/] {loaded.Label} {(catalog.IsPublished(id, version) ? "published" : "draft")} {loaded.ContentHash}");
+                }
+                catch (DefinitionException e)
+                {
+                    failures++;
+                    view.Error(e.Message);
+                }
+            }
+        }
+
+        foreach (var outcome in GoldenCase.Discover(catalog.Root).Where(c => module is null || c.Module == module).Select(c => c.Run()))
+        {
+            if (outcome.Passed)
+            {
+                view.Console.MarkupLineInterpolated($"[green]✓[/] golden {outcome.Case.Id}");
+            }
+            else
+            {
+                failures++;
+                view.Error($"golden {outcome.Case.Id}: {outcome.Message}");
+            }
+        }
+
+        foreach (var problem in catalog.VerifyPublished())
+        {
+            failures++;
+            view.Error(problem);
+        }
+
+        view.Console.MarkupLineInterpolated(failures == 0 ? $"[green]All definitions are valid.[/]" : $"[red]{failures} problem(s).[/]");
+        return failures == 0 ? 0 : 1;
+    }
+
+    /// <summary><c>publish</c>: a checked version's content hash goes into published.json; from then on it never changes.</summary>
+    public static async Task<int> PublishAsync(string module, int version, bool verbose, CancellationToken cancellationToken)
+    {
+        var view = new ConsoleView(json: false);
+        using var host = await CliHost.StartAsync(verbose, cancellationToken);
+        var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
+        try
+        {
+            LoadChecked(catalog, module, version);
+            var published = catalog.Publish(module, version);
+            view.Console.MarkupLineInterpolated($"[green]✓[/] {published.Label} published as {published.ContentHash}");
+            return 0;
+        }
+        catch (Exception e) when (e is DefinitionException or InvalidOperationException)
+        {
+            view.Error(e.Message);
+            return 1;
+        }
+    }
+
+    /// <summary>Loads a version and checks what the schema cannot: connectors and objects exist, templates compile.</summary>
+    /// <exception cref="DefinitionException">Every problem found, each with its path (templates: line and column).</exception>
+    public static LoadedWorkflow LoadChecked(WorkflowCatalog catalog, string module, int? version)
+    {
+        var loaded = catalog.Load(module, version);
+        var errors = ConnectorFactory.Check(loaded.Definition).ToList();
+        for (var i = 0; i < loaded.Definition.Streams.Count; i++)
+        {
+            var path = loaded.Definition.Streams[i].Map.Template;
+            errors.AddRange(MappingTemplate.Check($"{module}/v{loaded.Definition.Version}/{path}", loaded.Templates[path])
+                .Select(d => new DefinitionError($"streams[{i}].map.template", d.ToString())));
+        }
+
+        return errors.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), errors);
+    }
+}

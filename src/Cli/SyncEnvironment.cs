@@ -1,0 +1,121 @@
+using IvvyWorkflows.Activities.HubSpot;
+using IvvyWorkflows.Activities.Ivvy;
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Activities.Sync;
+using IvvyWorkflows.Engine;
+using IvvyWorkflows.Engine.Runs;
+using IvvyWorkflows.Sandbox;
+using IvvyWorkflows.Workflows.Definitions;
+using IvvyWorkflows.Workflows.Orchestrations;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace IvvyWorkflows.Cli;
+
+/// <summary>
+/// Everything a run needs, started in order: the connections (the sandbox when no credentials are configured),
+/// the state store, and the durable engine with the sync orchestrator and activities.
+/// </summary>
+public sealed class SyncEnvironment : IAsyncDisposable
+{
+    private SyncEnvironment(CliSettings settings, SandboxHost? sandbox, DurableEngine engine, SqliteStateStore store, WorkflowCatalog catalog)
+    {
+        Settings = settings;
+        Sandbox = sandbox;
+        Engine = engine;
+        Store = store;
+        Catalog = catalog;
+        Runs = new RunLauncher(engine.Client, store, TimeProvider.System);
+    }
+
+    public CliSettings Settings { get; }
+
+    /// <summary>The in-process sandbox, when the run uses it.</summary>
+    public SandboxHost? Sandbox { get; }
+
+    public DurableEngine Engine { get; }
+
+    public SqliteStateStore Store { get; }
+
+    public WorkflowCatalog Catalog { get; }
+
+    public RunLauncher Runs { get; }
+
+    public static async Task<SyncEnvironment> StartAsync(IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var settings = Bind<CliSettings>(configuration, null);
+        var catalog = WorkflowCatalog.Open(settings.ResolveWorkflowsDirectory());
+        var ivvy = Bind<IvvyClientOptions>(configuration, IvvyClientOptions.SectionName);
+        var hubSpot = Bind<HubSpotClientOptions>(configuration, HubSpotClientOptions.SectionName);
+
+        SandboxHost? sandbox = null;
+        var hasIvvy = !string.IsNullOrEmpty(ivvy.ApiKey) || !string.IsNullOrEmpty(ivvy.ApiSecret);
+        var hasHubSpot = !string.IsNullOrEmpty(hubSpot.AccessToken);
+        if (hasIvvy != hasHubSpot)
+        {
+            throw new InvalidOperationException(hasIvvy
+                ? "iVvy credentials are set but HubSpot:AccessToken is not: set it too, or unset Ivvy:ApiKey and Ivvy:ApiSecret to run against the sandbox."
+                : "HubSpot:AccessToken is set but the iVvy credentials are not: set Ivvy:ApiKey and Ivvy:ApiSecret too, or unset HubSpot:AccessToken to run against the sandbox.");
+        }
+
+        if (!hasIvvy)
+        {
+            // No credentials: the simulated iVvy account and HubSpot portal stand in, their state on disk beside ours.
+            var sandboxOptions = Bind<SandboxOptions>(configuration, "Sandbox");
+            sandboxOptions.DataDirectory ??= settings.SandboxDirectory;
+            sandbox = await SandboxHost.StartAsync(sandboxOptions, cancellationToken: cancellationToken);
+            ivvy.BaseUrl = sandbox.IvvyBaseUrl;
+            ivvy.ApiKey = sandboxOptions.Ivvy.ApiKey;
+            ivvy.ApiSecret = sandboxOptions.Ivvy.ApiSecret;
+            hubSpot.BaseUrl = sandbox.HubSpotBaseUrl;
+            hubSpot.AccessToken = sandboxOptions.HubSpot.AccessToken;
+        }
+
+        ivvy.ValidateOrThrow();
+        hubSpot.ValidateOrThrow();
+        var store = new SqliteStateStore(settings.StateStorePath);
+        var engineOptions = Bind<DurableEngineOptions>(configuration, "Engine");
+        engineOptions.DataDirectory = settings.DataDirectory;
+        try
+        {
+            var engine = await DurableEngine.StartAsync(
+                engineOptions,
+                tasks =>
+                {
+                    tasks.AddOrchestrator<SyncRunOrchestrator>();
+                    tasks.AddActivity<SyncPagesActivity>();
+                    tasks.AddActivity<FinishRunActivity>();
+                },
+                services => services.AddSyncPipeline(store, ivvy, hubSpot),
+                loggers,
+                cancellationToken);
+            return new SyncEnvironment(settings, sandbox, engine, store, catalog);
+        }
+        catch
+        {
+            if (sandbox is not null)
+            {
+                await sandbox.DisposeAsync();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Binds a section (or the root) to a new options object.</summary>
+    public static T Bind<T>(IConfiguration configuration, string? section) where T : new()
+    {
+        var options = new T();
+        (section is null ? configuration : configuration.GetSection(section)).Bind(options);
+        return options;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.DisposeAsync();
+        if (Sandbox is not null)
+        {
+            await Sandbox.DisposeAsync();
+        }
+    }
+}

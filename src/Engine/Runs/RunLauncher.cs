@@ -1,0 +1,128 @@
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Workflows.Definitions;
+using IvvyWorkflows.Workflows.Orchestrations;
+using Microsoft.DurableTask.Client;
+
+namespace IvvyWorkflows.Engine.Runs;
+
+/// <summary>
+/// Starts, resumes, watches and terminates sync runs: the run journal (state store) says where a run stands, the
+/// durable orchestration does the work.
+/// </summary>
+/// <remarks>
+/// Resuming claims the run for a new orchestration instance ("{runId}.{attempt}") and starts it from the last committed
+/// page. The claim is a fencing token checked at every commit, so an instance left over from a killed process can
+/// never commit a page again; it is terminated on a best-effort basis. This makes a restart continue within seconds,
+/// instead of waiting for the dead process's queue messages to become visible again.
+/// </remarks>
+public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store, TimeProvider time)
+{
+    /// <summary>Starts a run of <paramref name="workflow"/>, or resumes the module's unfinished live run if there is one
+    /// (that run keeps the definition it pinned).</summary>
+    public async Task<RunRecord> StartAsync(LoadedWorkflow workflow, bool dryRun, CancellationToken cancellationToken = default)
+    {
+        var module = workflow.Definition.Id;
+        if (!dryRun && await store.FindUnfinishedRunAsync(module) is { } unfinished)
+        {
+            return await ResumeAsync(unfinished.RunId, cancellationToken);
+        }
+
+        var now = time.GetUtcNow();
+        var runId = $"{module}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        await store.CreateRunAsync(new RunRecord
+        {
+            RunId = runId,
+            Module = module,
+            Version = workflow.Definition.Version,
+            ContentHash = workflow.ContentHash,
+            PinnedDefinition = PinnedWorkflow.Pin(workflow),
+            DryRun = dryRun,
+            StartedAt = now,
+        });
+        return await ScheduleAsync(runId, cancellationToken);
+    }
+
+    /// <summary>Continues a run from its last committed page under a new orchestration instance.</summary>
+    public async Task<RunRecord> ResumeAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var run = await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}' (see `ivvy-workflows status`).");
+        if (run.Status == RunStatus.Completed)
+        {
+            throw new InvalidOperationException($"Run {runId} has already completed; start a new one with `ivvy-workflows run {run.Module}`.");
+        }
+
+        if (run.Owner is { } previous)
+        {
+            await TerminateInstanceAsync(previous, "superseded by a resume", cancellationToken);
+        }
+
+        return await ScheduleAsync(runId, cancellationToken);
+    }
+
+    /// <summary>Stops a run: its journal says Terminated and its orchestration is terminated. Committed pages stay.</summary>
+    public async Task TerminateAsync(string runId, CancellationToken cancellationToken = default)
+    {
+        var run = await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}'.");
+        await store.TerminateRunAsync(runId, "terminated by an operator");
+        if (run.Owner is { } owner)
+        {
+            await TerminateInstanceAsync(owner, "terminated by an operator", cancellationToken);
+        }
+    }
+
+    /// <summary>Waits until the run leaves Running, reporting the committed state as it moves.</summary>
+    public async Task<RunRecord> WaitAsync(string runId, Func<RunRecord, Task>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var checks = 0;
+        while (true)
+        {
+            var run = await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}'.");
+            if (progress is not null)
+            {
+                await progress(run);
+            }
+
+            if (run.Status != RunStatus.Running)
+            {
+                return run;
+            }
+
+            // Every few seconds, make sure the orchestration is still alive: one that failed outside an activity
+            // (e.g. it could not be replayed) never writes the journal itself.
+            if (++checks % 25 == 0 && run.Owner is { } owner
+                && await client.GetInstanceAsync(owner, cancellationToken) is { IsCompleted: true } instance
+                && instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
+            {
+                var error = instance.FailureDetails?.ErrorMessage ?? $"orchestration {owner} ended as {instance.RuntimeStatus}";
+                await store.FinishRunAsync(runId, owner, RunStatus.Failed, error);
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
+    }
+
+    private async Task<RunRecord> ScheduleAsync(string runId, CancellationToken cancellationToken)
+    {
+        var run = await store.ClaimRunAsync(runId);
+        var workflow = PinnedWorkflow.Unpin(run.PinnedDefinition);
+        var input = new SyncRunInput(run.RunId, run.Module, run.Version, run.ContentHash, workflow.Definition.Streams.Count);
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(SyncRunOrchestrator), input,
+            new StartOrchestrationOptions { InstanceId = run.Owner }, cancellationToken);
+        return run;
+    }
+
+    private async Task TerminateInstanceAsync(string instanceId, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await client.GetInstanceAsync(instanceId, cancellationToken) is { IsRunning: true } or { RuntimeStatus: OrchestrationRuntimeStatus.Pending })
+            {
+                await client.TerminateInstanceAsync(instanceId, new TerminateInstanceOptions { Output = reason }, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Best effort: the fence in the state store already keeps the old instance from committing.
+        }
+    }
+}

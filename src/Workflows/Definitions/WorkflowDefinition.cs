@@ -1,0 +1,110 @@
+using System.Text.Json.Serialization;
+
+namespace IvvyWorkflows.Workflows.Definitions;
+
+/// <summary>
+/// A sync module as data: the streams it runs and how. Read from <c>workflows/&lt;id&gt;/v&lt;N&gt;/definition.json</c>,
+/// validated against <c>workflow-definition.schema.json</c>.
+/// </summary>
+/// <remarks>The <c>designer</c> block (canvas layout) is kept as opaque JSON: the runtime ignores it.</remarks>
+public sealed record WorkflowDefinition
+{
+    /// <summary>Stable id, the module name on the command line ("contacts").</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Published version number; a published version never changes.</summary>
+    public required int Version { get; init; }
+
+    public required string Title { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>Whether an installation runs this module unless told otherwise (optional modules are off).</summary>
+    public bool EnabledByDefault { get; init; } = true;
+
+    /// <summary>The streams, run in order; a two-way module has one per direction.</summary>
+    public required IReadOnlyList<StreamDefinition> Streams { get; init; }
+
+    public RunSettings Run { get; init; } = new();
+
+    /// <summary>Canvas layout for the designer; ignored by the runtime.</summary>
+    [JsonPropertyName("designer")]
+    public System.Text.Json.Nodes.JsonObject? Designer { get; init; }
+}
+
+/// <summary>One direction of a module: read modified records from a source, map them, upsert them into a target.</summary>
+public sealed record StreamDefinition
+{
+    /// <summary>Unique within the definition, e.g. "ivvy-to-hubspot"; keys the stream's cursor and links.</summary>
+    public required string Name { get; init; }
+
+    public required SourceDefinition Source { get; init; }
+
+    public required MapDefinition Map { get; init; }
+
+    public required TargetDefinition Target { get; init; }
+}
+
+/// <summary>Where records come from and how the incremental cursor works.</summary>
+public sealed record SourceDefinition
+{
+    /// <summary>Connector name: "ivvy" or "hubspot".</summary>
+    public required string Connector { get; init; }
+
+    /// <summary>The connector's object, e.g. "contact" (iVvy) or "contacts" (HubSpot).</summary>
+    public required string Object { get; init; }
+
+    public required CursorDefinition Cursor { get; init; }
+
+    /// <summary>Records per read call; at most the API's cap (iVvy: 100).</summary>
+    public int PageSize { get; init; } = 100;
+}
+
+/// <summary>The modified-date cursor of a source.</summary>
+public sealed record CursorDefinition
+{
+    /// <summary>The record field holding the modified time, e.g. "modifiedDate".</summary>
+    public required string Field { get; init; }
+
+    /// <summary>How far each new window reaches back into the previous one, so an inclusive/exclusive bound
+    /// mismatch can't lose a record at the boundary (re-read records are recognised as unchanged).</summary>
+    public int OverlapSeconds { get; init; } = 1;
+}
+
+/// <summary>The Scriban template that turns a source record into target properties.</summary>
+public sealed record MapDefinition
+{
+    /// <summary>Path of the template, relative to the version folder.</summary>
+    public required string Template { get; init; }
+}
+
+/// <summary>Where records go and the key that makes writes idempotent.</summary>
+public sealed record TargetDefinition
+{
+    public required string Connector { get; init; }
+
+    public required string Object { get; init; }
+
+    public required ExternalKeyDefinition ExternalKey { get; init; }
+
+    /// <summary>Records per write call; at most the API's cap (HubSpot: 100).</summary>
+    public int BatchSize { get; init; } = 100;
+}
+
+/// <summary>The target property that holds the source id, unique in the target, so a redone write updates instead of duplicating.</summary>
+public sealed record ExternalKeyDefinition
+{
+    public required string Property { get; init; }
+
+    public string? Label { get; init; }
+}
+
+/// <summary>How the durable run is cut into pieces.</summary>
+public sealed record RunSettings
+{
+    /// <summary>Most pages one activity call may commit (each page still commits on its own).</summary>
+    public int MaxPagesPerActivity { get; init; } = 10;
+
+    /// <summary>An activity starts no new page after this long, so a redo after a crash is short.</summary>
+    public int ActivityBudgetMilliseconds { get; init; } = 1000;
+}

@@ -1,0 +1,72 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+
+namespace IvvyWorkflows.Workflows.Orchestrations;
+
+/// <summary>
+/// The one generic pipeline: for each stream of the pinned definition, call the page activity (fetch → diff → map →
+/// upsert → commit, one page at a time) until the stream's window is read, then close the run.
+/// </summary>
+/// <remarks>
+/// Replay-safe: only activity calls, <c>ContinueAsNew</c> and replay-safe logging. History stays bounded: every
+/// <see cref="ContinueAsNewEveryCalls"/> activity calls the orchestration continues as new, carrying only its position;
+/// the sync's progress (cursor, links, counters) is in the state store, committed with each page. Activities are
+/// retried by a durable policy for transient failures; a fatal failure (credentials, settings) ends the run at once.
+/// </remarks>
+public sealed class SyncRunOrchestrator : TaskOrchestrator<SyncRunInput, SyncRunOutcome?>
+{
+    /// <summary>Activity calls per generation; each commits one or more pages, so history never holds more than this many.</summary>
+    public const int ContinueAsNewEveryCalls = 20;
+
+    private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
+
+    public override async Task<SyncRunOutcome?> RunAsync(TaskOrchestrationContext context, SyncRunInput input)
+    {
+        var log = context.CreateReplaySafeLogger<SyncRunOrchestrator>();
+        var owner = context.InstanceId;
+        var streamIndex = input.StreamIndex;
+        try
+        {
+            for (var calls = 0; streamIndex < input.StreamCount; calls++)
+            {
+                if (calls == ContinueAsNewEveryCalls)
+                {
+                    OrchestrationLog.ContinuedAsNew(log, input.RunId, input.Module, input.Version, input.Generation + 1);
+                    context.ContinueAsNew(input with { StreamIndex = streamIndex, Generation = input.Generation + 1 }, preserveUnprocessedEvents: false);
+                    return null;
+                }
+
+                var result = await context.CallActivityAsync<SyncPagesResult>(ActivityNames.SyncPages, new SyncPagesRequest(input.RunId, owner, streamIndex), Retry);
+                if (result.Superseded)
+                {
+                    OrchestrationLog.Superseded(log, input.RunId, input.Module, input.Version, owner);
+                    return new SyncRunOutcome(input.RunId, "Superseded", null);
+                }
+
+                if (result.Fatal is not null)
+                {
+                    return await FinishAsync(context, input, owner, result.Fatal);
+                }
+
+                if (result.StreamDone)
+                {
+                    streamIndex++;
+                }
+            }
+        }
+        catch (TaskFailedException e)
+        {
+            // Retries exhausted: record the failure so operators see it; the committed progress stays for a resume.
+            return await FinishAsync(context, input, owner, e.FailureDetails.ErrorMessage);
+        }
+
+        return await FinishAsync(context, input, owner, null);
+    }
+
+    private static async Task<SyncRunOutcome> FinishAsync(TaskOrchestrationContext context, SyncRunInput input, string owner, string? error)
+    {
+        await context.CallActivityAsync(ActivityNames.FinishRun, new FinishRunRequest(input.RunId, owner, error is not null, error), Retry);
+        return new SyncRunOutcome(input.RunId, error is null ? "Completed" : "Failed", error);
+    }
+}
