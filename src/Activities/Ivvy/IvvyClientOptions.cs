@@ -1,0 +1,74 @@
+using System.ComponentModel.DataAnnotations;
+using IvvyWorkflows.Activities.Resilience;
+
+namespace IvvyWorkflows.Activities.Ivvy;
+
+/// <summary>Settings of the iVvy API client, bound from the <c>Ivvy</c> configuration section.</summary>
+/// <remarks>Validated by DataAnnotations, including the nested <see cref="RemoteCall"/>. <see cref="ApiKey"/> and
+/// <see cref="ApiSecret"/> never appear in an exception, a log line or <see cref="ToString"/>.</remarks>
+public sealed class IvvyClientOptions : IValidatableObject
+{
+    /// <summary>Configuration section the options bind from.</summary>
+    public const string SectionName = "Ivvy";
+
+    /// <summary>Regional API host of the account, without a path: AU <c>https://api.ap-southeast-2.ivvy.com</c>,
+    /// US <c>https://api.us-west-2.ivvy.com</c>, UK/EU <c>https://api.eu-west-2.ivvy.com</c>.</summary>
+    [Required]
+    public Uri BaseUrl { get; set; } = new("https://api.ap-southeast-2.ivvy.com");
+
+    /// <summary>API key (Global Settings › Applications › API keys in iVvy).</summary>
+    [Required]
+    public string ApiKey { get; set; } = "";
+
+    /// <summary>API secret shown once when the key is created.</summary>
+    [Required]
+    public string ApiSecret { get; set; } = "";
+
+    /// <summary>Page size for list actions; iVvy caps most lists at 100.</summary>
+    [Range(1, 100)]
+    public int PerPage { get; set; } = 100;
+
+    /// <summary>Retry and timeout bounds of each call.</summary>
+    [Required]
+    public RemoteCallOptions RemoteCall { get; set; } = new();
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BaseUrl is { IsAbsoluteUri: false } || BaseUrl is { Scheme: not ("https" or "http") })
+        {
+            yield return new ValidationResult("Ivvy:BaseUrl must be an absolute http(s) URL such as https://api.ap-southeast-2.ivvy.com.",
+                [nameof(BaseUrl)]);
+        }
+
+        if (RemoteCall is null)
+        {
+            yield break;
+        }
+
+        // DataAnnotations does not descend into nested objects on its own.
+        var nested = new List<ValidationResult>();
+        Validator.TryValidateObject(RemoteCall, new ValidationContext(RemoteCall), nested, validateAllProperties: true);
+        foreach (var result in nested)
+        {
+            yield return new ValidationResult(result.ErrorMessage,
+                result.MemberNames.Select(m => $"{nameof(RemoteCall)}.{m}").ToArray());
+        }
+    }
+
+    /// <summary>Throws <see cref="ValidationException"/> naming the first invalid setting (never its secret value).</summary>
+    public void ValidateOrThrow()
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
+        {
+            var problems = string.Join("; ", results.Select(r => r.ErrorMessage));
+            throw new ValidationException($"Invalid iVvy settings (section '{SectionName}'): {problems}");
+        }
+    }
+
+    /// <summary>Describes the settings with the credentials redacted.</summary>
+    public override string ToString() =>
+        $"IvvyClientOptions {{ BaseUrl = {BaseUrl}, ApiKey = {(ApiKey.Length > 0 ? "***" : "(empty)")}, " +
+        $"ApiSecret = {(ApiSecret.Length > 0 ? "***" : "(empty)")}, PerPage = {PerPage} }}";
+}
