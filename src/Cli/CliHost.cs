@@ -36,6 +36,7 @@ public static class CliHost
         builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("DurableTask", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("Grpc", LogLevel.Error);
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
 
         builder.Services.AddOptions<CliSettings>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetValue<bool>(nameof(CliSettings.TelemetryConsole)))

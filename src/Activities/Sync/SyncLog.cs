@@ -8,7 +8,7 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "{Module} run {RunId} (v{Version}) stream {Stream}: window {From} .. {To} opened")]
     public static partial void WindowOpened(ILogger logger, string module, string runId, int version, string stream, DateTimeOffset? from, DateTimeOffset to);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "{Module} run {RunId} (v{Version}): record {SourceId} quarantined at {Stage}: {Reason}")]
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Module} run {RunId} (v{Version}): record {SourceId} quarantined at {Stage}: {Reason}")]
     public static partial void RecordQuarantined(ILogger logger, string module, string runId, int version, string sourceId, string stage, string reason);
 
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "{Module} run {RunId} (v{Version}) stopped: {Reason}")]

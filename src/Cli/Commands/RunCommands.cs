@@ -1,3 +1,4 @@
+using Spectre.Console;
 using System.Diagnostics;
 using System.Text.Json;
 using IvvyWorkflows.Activities.Connectors;
@@ -90,7 +91,7 @@ public static class RunCommands
             }
             else
             {
-                var table = new Spectre.Console.Table().AddColumns("run", "module", "status", "read", "created", "updated", "quarantined", "started");
+                var table = new Table().AddColumns("run", "module", "status", "read", "created", "updated", "quarantined", "started");
                 foreach (var s in summaries)
                 {
                     table.AddRow(s.RunId, $"{s.Module} v{s.Version}{(s.DryRun ? " (dry)" : "")}", s.Status, s.Read.ToString("N0"), s.Created.ToString("N0"),
@@ -113,11 +114,11 @@ public static class RunCommands
                 return 0;
             }
 
-            var table = new Spectre.Console.Table().AddColumns("module", "stream", "record", "stage", "attempts", "reason");
+            var table = new Table().AddColumns("module", "stream", "record", "stage", "attempts", "reason");
             foreach (var e in entries)
             {
-                table.AddRow(Spectre.Console.Markup.Escape(e.Module), Spectre.Console.Markup.Escape(e.Stream), Spectre.Console.Markup.Escape(e.SourceId),
-                    e.Stage, e.Attempts.ToString(), Spectre.Console.Markup.Escape(e.Reason));
+                table.AddRow(Markup.Escape(e.Module), Markup.Escape(e.Stream), Markup.Escape(e.SourceId),
+                    e.Stage, e.Attempts.ToString(), Markup.Escape(e.Reason));
             }
 
             view.Console.Write(table);

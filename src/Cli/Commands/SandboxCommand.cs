@@ -1,3 +1,4 @@
+using Spectre.Console;
 using IvvyWorkflows.Cli.Output;
 using IvvyWorkflows.Sandbox;
 

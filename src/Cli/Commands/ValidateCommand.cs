@@ -1,3 +1,4 @@
+using Spectre.Console;
 using IvvyWorkflows.Activities.Mapping;
 using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
@@ -51,7 +52,15 @@ public static class ValidateCommand
             view.Error(problem);
         }
 
-        view.Console.MarkupLineInterpolated(failures == 0 ? $"[green]All definitions are valid.[/]" : $"[red]{failures} problem(s).[/]");
+        if (failures == 0)
+        {
+            view.Console.MarkupLine("[green]All definitions are valid.[/]");
+        }
+        else
+        {
+            view.Console.MarkupLineInterpolated($"[red]{failures} problem(s).[/]");
+        }
+
         return failures == 0 ? 0 : 1;
     }
 

@@ -8,7 +8,7 @@ public sealed class ConsoleView(bool json)
 {
     private readonly IAnsiConsole _console = AnsiConsole.Create(new AnsiConsoleSettings
     {
-        Out = new AnsiConsoleOutput(json ? Console.Error : Console.Out),
+        Out = new AnsiConsoleOutput(json ? System.Console.Error : System.Console.Out),
     });
 
     public IAnsiConsole Console => _console;
@@ -68,6 +68,11 @@ public sealed class ConsoleView(bool json)
         table.AddRow("elapsed", $"{summary.ElapsedSeconds:N1} s");
         table.AddRow("definition", Markup.Escape(summary.ContentHash));
         _console.Write(table);
+        if (summary.Quarantined > 0 && !summary.DryRun)
+        {
+            _console.MarkupLineInterpolated($"[yellow]{summary.Quarantined} record(s) quarantined with their reasons: ivvy-workflows quarantine {summary.Module}[/]");
+        }
+
         if (summary.Error is not null)
         {
             _console.MarkupLineInterpolated($"[red]{summary.Error}[/]");

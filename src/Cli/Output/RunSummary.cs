@@ -23,6 +23,9 @@ public sealed record RunSummary(
     double ElapsedSeconds,
     IReadOnlyList<PlannedAction>? Plan = null)
 {
+    /// <summary>Peak resident memory of this process so far, in MiB (records stream through; this stays flat with size).</summary>
+    public long PeakMemoryMb { get; init; } = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,

@@ -1,6 +1,7 @@
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Workflows.Definitions;
 using IvvyWorkflows.Workflows.Orchestrations;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace IvvyWorkflows.Engine.Runs;

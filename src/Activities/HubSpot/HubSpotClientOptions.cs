@@ -1,0 +1,84 @@
+using System.ComponentModel.DataAnnotations;
+using IvvyWorkflows.Activities.Resilience;
+
+namespace IvvyWorkflows.Activities.HubSpot;
+
+/// <summary>Settings of the HubSpot CRM client, bound from the <c>HubSpot</c> configuration section.</summary>
+/// <remarks>Validated by DataAnnotations, including the nested <see cref="RemoteCall"/>. <see cref="AccessToken"/> never appears
+/// in an exception, a log line or <see cref="ToString"/>.</remarks>
+public sealed class HubSpotClientOptions : IValidatableObject
+{
+    /// <summary>Configuration section the options bind from.</summary>
+    public const string SectionName = "HubSpot";
+
+    /// <summary>API origin; the sandbox's HubSpot simulator URL when running locally.</summary>
+    [Required]
+    public Uri BaseUrl { get; set; } = new("https://api.hubapi.com");
+
+    /// <summary>Bearer token: a private-app or service-key token, or an OAuth access token, with the CRM scopes the sync needs.</summary>
+    [Required]
+    public string AccessToken { get; set; } = "";
+
+    /// <summary>Path of the objects API: <c>crm/v3/objects</c>, or a date-based version such as <c>crm/objects/2026-03</c>.
+    /// The properties API path is derived from it (<c>crm/v3/properties</c>, <c>crm/properties/2026-03</c>).</summary>
+    [Required]
+    [RegularExpression(@"^/?crm/([^/]+/)?objects(/[^/]+)?/?$",
+        ErrorMessage = "HubSpot:ApiVersionPath must look like crm/v3/objects or crm/objects/2026-03.")]
+    public string ApiVersionPath { get; set; } = "crm/v3/objects";
+
+    /// <summary>Inputs per batch upsert call; HubSpot accepts at most 100.</summary>
+    [Range(1, 100)]
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Results per search page; HubSpot returns at most 200.</summary>
+    [Range(1, 200)]
+    public int SearchPageSize { get; set; } = 200;
+
+    /// <summary>Results one search query can page through (HubSpot: 10,000; paging past it answers 400).</summary>
+    [Range(1, 1_000_000)]
+    public int SearchResultCap { get; set; } = 10_000;
+
+    /// <summary>Retry and timeout bounds of each call.</summary>
+    [Required]
+    public RemoteCallOptions RemoteCall { get; set; } = new();
+
+    /// <inheritdoc />
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (BaseUrl is { IsAbsoluteUri: false } || BaseUrl is { Scheme: not ("https" or "http") })
+        {
+            yield return new ValidationResult("HubSpot:BaseUrl must be an absolute http(s) URL such as https://api.hubapi.com.",
+                [nameof(BaseUrl)]);
+        }
+
+        if (RemoteCall is null)
+        {
+            yield break;
+        }
+
+        // DataAnnotations does not descend into nested objects on its own.
+        var nested = new List<ValidationResult>();
+        Validator.TryValidateObject(RemoteCall, new ValidationContext(RemoteCall), nested, validateAllProperties: true);
+        foreach (var result in nested)
+        {
+            yield return new ValidationResult(result.ErrorMessage,
+                result.MemberNames.Select(m => $"{nameof(RemoteCall)}.{m}").ToArray());
+        }
+    }
+
+    /// <summary>Throws <see cref="ValidationException"/> naming every invalid setting (never the token's value).</summary>
+    public void ValidateOrThrow()
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
+        {
+            var problems = string.Join("; ", results.Select(r => r.ErrorMessage));
+            throw new ValidationException($"Invalid HubSpot settings (section '{SectionName}'): {problems}");
+        }
+    }
+
+    /// <summary>Describes the settings with the token redacted.</summary>
+    public override string ToString() =>
+        $"HubSpotClientOptions {{ BaseUrl = {BaseUrl}, AccessToken = {(AccessToken.Length > 0 ? "***" : "(empty)")}, " +
+        $"ApiVersionPath = {ApiVersionPath}, BatchSize = {BatchSize}, SearchPageSize = {SearchPageSize}, SearchResultCap = {SearchResultCap} }}";
+}

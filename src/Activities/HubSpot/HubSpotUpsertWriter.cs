@@ -1,0 +1,229 @@
+using System.Net;
+using IvvyWorkflows.Activities.Connectors;
+
+namespace IvvyWorkflows.Activities.HubSpot;
+
+/// <summary>
+/// Writes records to one HubSpot object type by batch upsert on an external-key property that holds the source id
+/// (e.g. <c>ivvy_contact_id</c>), so redoing a batch updates what the first attempt created instead of duplicating it.
+/// </summary>
+/// <remarks>
+/// <para>Each input carries <c>idProperty</c> = the key property, <c>id</c> = the source id, the key in its properties too, and
+/// <c>objectWriteTraceId</c> = the source id: HubSpot then answers a partly bad batch with 207, the good records land and each
+/// bad one comes back <see cref="UpsertOutcome.Rejected"/> with HubSpot's category and message.</para>
+/// <para>Should HubSpot still fail a whole batch with a data error (400/409), the batch is split in halves and each half retried,
+/// down to single records, so the good records land and only the bad ones are rejected. This costs at most 2n−1 calls for n
+/// records (fewer the fewer bad records there are).</para>
+/// <para>Records with the same source id in one batch are written once, with the last one's properties; every one of them gets
+/// that write's result. <see cref="TargetRecord.TargetId"/> is not needed: the key finds the record.</para>
+/// </remarks>
+public sealed class HubSpotUpsertWriter : ITargetWriter
+{
+    private readonly HubSpotClient _client;
+    private readonly string _objectType;
+    private readonly string _idProperty;
+    private readonly string _idPropertyLabel;
+    private readonly Lock _schemaLock = new();
+    private Task? _schema;
+
+    /// <summary>Creates a writer for <paramref name="objectType"/> keyed by <paramref name="idProperty"/>.</summary>
+    /// <param name="client">The HubSpot client.</param>
+    /// <param name="objectType">Object type path name: "contacts", "companies", "deals" or a custom object's type.</param>
+    /// <param name="idProperty">The external-key property holding the source id, e.g. "ivvy_contact_id".</param>
+    /// <param name="idPropertyLabel">Label given to the property when <see cref="EnsureSchemaAsync"/> creates it.</param>
+    public HubSpotUpsertWriter(HubSpotClient client, string objectType, string idProperty, string idPropertyLabel)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrWhiteSpace(objectType);
+        ArgumentException.ThrowIfNullOrWhiteSpace(idProperty);
+        ArgumentException.ThrowIfNullOrWhiteSpace(idPropertyLabel);
+        _client = client;
+        _objectType = objectType;
+        _idProperty = idProperty;
+        _idPropertyLabel = idPropertyLabel;
+    }
+
+    /// <inheritdoc />
+    public int MaxBatchSize => _client.Options.BatchSize;
+
+    /// <summary>The object type written.</summary>
+    public string ObjectType => _objectType;
+
+    /// <summary>The external-key property.</summary>
+    public string IdProperty => _idProperty;
+
+    /// <inheritdoc />
+    /// <remarks>Reads the key property; creates it (string, <c>hasUniqueValue: true</c>) when HubSpot answers 404. Done once per
+    /// writer. A property that exists but is not unique is a configuration error: upsert by it would fail every batch.</remarks>
+    /// <exception cref="ConnectorException"><see cref="FailureKind.Config"/> when the property exists without unique values.</exception>
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        lock (_schemaLock)
+        {
+            // Concurrent callers share one check; a failed or cancelled one is tried again by the next caller.
+            if (_schema is null || _schema.IsFaulted || _schema.IsCanceled)
+            {
+                _schema = EnsureSchemaOnceAsync(cancellationToken);
+            }
+
+            return _schema;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<UpsertResult>> UpsertAsync(IReadOnlyList<TargetRecord> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return [];
+        }
+
+        // Keep the last record of each source id, in the order of those last occurrences.
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            last[batch[i].SourceId] = i;
+        }
+
+        var toWrite = last.Values.Order().Select(i => batch[i]).ToList();
+        var outcomes = new Dictionary<string, UpsertResult>(StringComparer.Ordinal);
+        foreach (var chunk in toWrite.Chunk(MaxBatchSize))
+        {
+            var budget = new BisectBudget(2 * chunk.Length);
+            await WriteAsync(chunk, budget, outcomes, cancellationToken).ConfigureAwait(false);
+        }
+
+        return batch.Select(r => outcomes[r.SourceId] with { SourceId = r.SourceId }).ToList();
+    }
+
+    private async Task EnsureSchemaOnceAsync(CancellationToken cancellationToken)
+    {
+        var property = await _client.GetPropertyAsync(_objectType, _idProperty, cancellationToken).ConfigureAwait(false);
+        if (property is null)
+        {
+            try
+            {
+                property = await _client.CreatePropertyAsync(_objectType,
+                    new HubSpotProperty(_idProperty, _idPropertyLabel, "string", "text", GroupFor(_objectType), HasUniqueValue: true),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConnectorException e) when (e.Status == HttpStatusCode.Conflict)
+            {
+                // Another worker created it between our read and our create.
+                property = await _client.GetPropertyAsync(_objectType, _idProperty, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (property is null || !(property.HasUniqueValue || IsSystemUnique(_objectType, _idProperty)))
+        {
+            throw new ConnectorException(HubSpotClient.ConnectorName, "properties.get", FailureKind.Config,
+                $"HubSpot property {_objectType}.{_idProperty} exists but does not have unique values, so records cannot be " +
+                "upserted by it. Choose another external-key property name in the module's settings, or recreate this " +
+                "property in HubSpot with \"unique values\" on.");
+        }
+    }
+
+    private async Task WriteAsync(IReadOnlyList<TargetRecord> records, BisectBudget budget, Dictionary<string, UpsertResult> outcomes,
+        CancellationToken ct)
+    {
+        budget.Spend();
+        HubSpotBatchResult response;
+        try
+        {
+            response = await _client.BatchUpsertAsync(_objectType, records.Select(ToInput).ToList(), ct).ConfigureAwait(false);
+        }
+        catch (ConnectorException e) when (e.Kind == FailureKind.Data)
+        {
+            if (records.Count == 1 || budget.Remaining < 2)
+            {
+                foreach (var record in records)
+                {
+                    outcomes[record.SourceId] = Rejected(record.SourceId, e.RemoteCode, e.Message);
+                }
+
+                return;
+            }
+
+            // HubSpot failed the whole batch for some record(s) in it: halve until the bad ones stand alone.
+            var half = records.Count / 2;
+            await WriteAsync(records.Take(half).ToList(), budget, outcomes, ct).ConfigureAwait(false);
+            await WriteAsync(records.Skip(half).ToList(), budget, outcomes, ct).ConfigureAwait(false);
+            return;
+        }
+
+        Map(records, response, outcomes);
+    }
+
+    private void Map(IReadOnlyList<TargetRecord> records, HubSpotBatchResult response, Dictionary<string, UpsertResult> outcomes)
+    {
+        var byKey = new Dictionary<string, HubSpotObject>(StringComparer.Ordinal);
+        var byKeyLoose = new Dictionary<string, HubSpotObject>(StringComparer.OrdinalIgnoreCase);
+        foreach (var result in response.Results)
+        {
+            if (result.Property(_idProperty) is { } key)
+            {
+                byKey[key] = result;
+                byKeyLoose[key.Trim()] = result;
+            }
+        }
+
+        var errors = new Dictionary<string, HubSpotBatchError>(StringComparer.Ordinal);
+        foreach (var error in response.Errors)
+        {
+            foreach (var traceId in error.ObjectWriteTraceIds)
+            {
+                errors[traceId] = error;
+            }
+        }
+
+        foreach (var record in records)
+        {
+            if (errors.TryGetValue(record.SourceId, out var error))
+            {
+                outcomes[record.SourceId] = Rejected(record.SourceId, error.Category, error.Message);
+            }
+            else if (byKey.TryGetValue(record.SourceId, out var written) || byKeyLoose.TryGetValue(record.SourceId.Trim(), out written))
+            {
+                outcomes[record.SourceId] = new UpsertResult(record.SourceId,
+                    written.IsNew == true ? UpsertOutcome.Created : UpsertOutcome.Updated, written.Id);
+            }
+            else
+            {
+                // Neither a result nor an error names it: report it rather than assume it landed (a replay is harmless).
+                outcomes[record.SourceId] = Rejected(record.SourceId, "UNKNOWN",
+                    $"HubSpot's {response.Status} answer to the batch upsert has no result or error for {_idProperty} = {record.SourceId}.");
+            }
+        }
+    }
+
+    private HubSpotUpsertInput ToInput(TargetRecord record)
+    {
+        var properties = record.Properties.DeepClone().AsObject();
+        properties[_idProperty] = record.SourceId;
+        return new HubSpotUpsertInput(record.SourceId, _idProperty, properties, record.SourceId);
+    }
+
+    private static UpsertResult Rejected(string sourceId, string? category, string message) =>
+        new(sourceId, UpsertOutcome.Rejected, null, $"{category ?? "ERROR"}: {message}");
+
+    private static bool IsSystemUnique(string objectType, string property) =>
+        property == "email" && objectType is "contacts" or "0-1";
+
+    private static string GroupFor(string objectType) => objectType switch
+    {
+        "contacts" or "0-1" => "contactinformation",
+        "companies" or "0-2" => "companyinformation",
+        "deals" or "0-3" => "dealinformation",
+        "tickets" or "0-5" => "ticketinformation",
+        _ => objectType.TrimEnd('s') + "information",
+    };
+
+    /// <summary>Calls left for one chunk, bisection included.</summary>
+    private sealed class BisectBudget(int calls)
+    {
+        public int Remaining { get; private set; } = calls;
+
+        public void Spend() => Remaining--;
+    }
+}

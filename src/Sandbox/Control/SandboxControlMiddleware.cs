@@ -1,0 +1,53 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace IvvyWorkflows.Sandbox.Control;
+
+/// <summary>Applies a simulator's <see cref="SimulatorControls"/> to every API request: journal, latency, faults.</summary>
+internal static class SandboxControlMiddleware
+{
+    /// <summary>Adds the middleware to <paramref name="app"/>; place it before the simulator's endpoints run.</summary>
+    public static IApplicationBuilder UseSimulatorControls(this IApplicationBuilder app, SimulatorControls controls, TimeProvider time) =>
+        app.Use(async (context, next) =>
+        {
+            var request = context.Request;
+            if (request.Path.StartsWithSegments(EndpointNames.ControlPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                await next(context);
+                return;
+            }
+
+            controls.Record(EndpointNames.Of(request));
+
+            var latency = controls.Latency;
+            if (latency > TimeSpan.Zero)
+            {
+                await Task.Delay(latency, time, context.RequestAborted);
+            }
+
+            var fault = controls.TakeFault(request.Path.Value + request.QueryString.Value);
+            if (fault is null)
+            {
+                await next(context);
+                return;
+            }
+
+            if (fault.DropConnection)
+            {
+                context.Abort();
+                return;
+            }
+
+            var retryAfter = fault.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+            var (status, body) = controls.Simulator.FaultResponse(fault.Status, retryAfter);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            if (fault.RetryAfterSeconds is { } retryAfterSeconds)
+            {
+                context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            }
+
+            await context.Response.WriteAsync(body, context.RequestAborted);
+        });
+}

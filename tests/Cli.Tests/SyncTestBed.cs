@@ -1,0 +1,91 @@
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Engine;
+using IvvyWorkflows.Workflows.Definitions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace IvvyWorkflows.Cli.Tests;
+
+/// <summary>Azurite for the whole collection: reused when running (CI and test.sh start it), else started here and
+/// left running, since test projects run in parallel and another may still be using it.</summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    public Task InitializeAsync() => new AzuriteLauncher().EnsureRunningAsync(Path.Combine(Path.GetTempPath(), "ivvy-workflows-cli-tests"));
+
+    public Task DisposeAsync() => Task.CompletedTask;
+}
+
+[CollectionDefinition(Name)]
+public sealed class EndToEndCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "End to end";
+}
+
+/// <summary>A data folder, a task hub and settings of its own for one test; the real workflows folder.</summary>
+public sealed class SyncTestBed : IDisposable
+{
+    public SyncTestBed(int seedCount = 500, double duplicates = 0, IDictionary<string, string?>? settings = null)
+    {
+        DataDirectory = Directory.CreateTempSubdirectory("ivvy-e2e-").FullName;
+        Settings = new Dictionary<string, string?>
+        {
+            ["DataDirectory"] = DataDirectory,
+            ["WorkflowsDirectory"] = Workflows,
+            ["Engine:TaskHubName"] = "t" + Guid.NewGuid().ToString("N")[..20],
+            ["Engine:StopAzuriteOnExit"] = "false",
+            ["Sandbox:Ivvy:SeedCount"] = seedCount.ToString(),
+            ["Sandbox:Ivvy:DuplicateIdentityRate"] = duplicates.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            Settings[key] = value;
+        }
+    }
+
+    public static string Root { get; } = FindRoot();
+
+    public static string Workflows => Path.Combine(Root, "workflows");
+
+    public string DataDirectory { get; }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    public IConfiguration Configuration => new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
+
+    public LoadedWorkflow Contacts => WorkflowCatalog.Open(Workflows).Load("contacts");
+
+    public Task<SyncEnvironment> StartAsync() => SyncEnvironment.StartAsync(Configuration, NullLoggerFactory.Instance, CancellationToken.None);
+
+    /// <summary>Starts a run and waits for its end.</summary>
+    public static async Task<RunRecord> RunAsync(SyncEnvironment env, LoadedWorkflow workflow, bool dryRun = false)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var run = await env.Runs.StartAsync(workflow, dryRun, timeout.Token);
+        return await env.Runs.WaitAsync(run.RunId, cancellationToken: timeout.Token);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "IvvyWorkflows.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("IvvyWorkflows.sln not found above " + AppContext.BaseDirectory);
+    }
+}
