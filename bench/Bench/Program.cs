@@ -22,8 +22,8 @@ var report = new StringBuilder();
 try
 {
     var sizes = smoke ? [1_000] : new[] { 10_000, 100_000 };
-    report.AppendLine("| contacts | latency (iVvy/HubSpot) | durable records/s | plain records/s | durable ÷ plain time | API calls (optimum) | peak RSS MiB |");
-    report.AppendLine("|---:|---|---:|---:|---:|---:|---:|");
+    report.AppendLine("| contacts | latency (iVvy/HubSpot) | durable records/s | plain records/s | durable ÷ plain time | API calls (optimum) | peak RSS MiB | pages | history rows at end |");
+    report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     var rss = new Dictionary<int, long>();
     foreach (var size in sizes)
     {
@@ -57,10 +57,11 @@ finally
 }
 
 /// <summary>One line of the results table.</summary>
-internal sealed record Comparison(int Contacts, int IvvyLatencyMs, int HubSpotLatencyMs, double DurableSeconds, double PlainSeconds, long ApiCalls, long OptimumCalls, long PeakRssMb)
+internal sealed record Comparison(int Contacts, int IvvyLatencyMs, int HubSpotLatencyMs, double DurableSeconds, double PlainSeconds,
+    long ApiCalls, long OptimumCalls, long PeakRssMb, long Pages, int HistoryRows)
 {
     public string ToMarkdown() => string.Create(CultureInfo.InvariantCulture,
-        $"| {Contacts:N0} | {IvvyLatencyMs} / {HubSpotLatencyMs} ms | {Contacts / DurableSeconds:N0} | {Contacts / PlainSeconds:N0} | {DurableSeconds / PlainSeconds:N2}× | {ApiCalls:N0} ({OptimumCalls:N0}) | {PeakRssMb} |");
+        $"| {Contacts:N0} | {IvvyLatencyMs} / {HubSpotLatencyMs} ms | {Contacts / DurableSeconds:N0} | {Contacts / PlainSeconds:N0} | {DurableSeconds / PlainSeconds:N2}× | {ApiCalls:N0} ({OptimumCalls:N0}) | {PeakRssMb} | {Pages:N0} | {HistoryRows} |");
 }
 
 /// <summary>Starts sandboxes and CLI runs as child processes, and runs the plain loop in process.</summary>
@@ -77,13 +78,15 @@ internal sealed class Harness(string root) : IAsyncDisposable
         var (durable, sandboxDir) = (Scenario(), Scenario());
         await using (var sandbox = await StartSandboxAsync(sandboxDir, contacts, ivvyLatencyMs, hubSpotLatencyMs))
         {
-            var summary = await RunCliAsync(durable, sandbox);
+            var hub = "bench" + Guid.NewGuid().ToString("N")[..12];
+            var summary = await RunCliAsync(durable, sandbox, hub);
             var calls = summary["apiCalls"]!.AsObject().Sum(c => (long)c.Value!);
+            var history = await HistoryRowsAsync(hub, (string)summary["runId"]! + ".1");
             var plainSandboxDir = Scenario();
             await using var plainSandbox = await StartSandboxAsync(plainSandboxDir, contacts, ivvyLatencyMs, hubSpotLatencyMs);
             var plain = await PlainLoopAsync(Scenario(), plainSandbox);
             return new Comparison(contacts, ivvyLatencyMs, hubSpotLatencyMs, (double)summary["elapsedSeconds"]!, plain.TotalSeconds, calls,
-                2L * ((contacts + 99) / 100), (long)summary["peakMemoryMb"]!);
+                2L * ((contacts + 99) / 100), (long)summary["peakMemoryMb"]!, (long)summary["pages"]!, history);
         }
     }
 
@@ -93,7 +96,8 @@ internal sealed class Harness(string root) : IAsyncDisposable
         var data = Scenario();
         await using var sandbox = await StartSandboxAsync(Scenario(), contacts, 150, 200);
         var store = new SqliteStateStore(Path.Combine(data, "state.db"));
-        var first = StartCli(data, sandbox);
+        var hub = "bench" + Guid.NewGuid().ToString("N")[..12];
+        var first = StartCli(data, sandbox, hub);
         while ((await store.ListRunsAsync(1)).FirstOrDefault() is not { Counters.Read: >= 1_000 })
         {
             if (first.HasExited)
@@ -108,7 +112,7 @@ internal sealed class Harness(string root) : IAsyncDisposable
         await first.WaitForExitAsync();
         var before = await sandbox.UpsertsAsync();
         var restart = Stopwatch.StartNew();
-        var second = StartCli(data, sandbox);
+        var second = StartCli(data, sandbox, hub);
         while (await sandbox.UpsertsAsync() == before)
         {
             await Task.Delay(10);
@@ -144,9 +148,22 @@ internal sealed class Harness(string root) : IAsyncDisposable
         return started.Elapsed;
     }
 
-    private async Task<JsonObject> RunCliAsync(string data, SandboxProcess sandbox)
+    /// <summary>Rows of the orchestration's history in Azure Storage when it ended: bounded by ContinueAsNew, not by records.</summary>
+    private static async Task<int> HistoryRowsAsync(string hub, string instanceId)
     {
-        var cli = StartCli(data, sandbox);
+        var table = new Azure.Data.Tables.TableClient("UseDevelopmentStorage=true", hub + "History");
+        var rows = 0;
+        await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>($"PartitionKey eq '{instanceId}'", select: ["RowKey"]))
+        {
+            rows++;
+        }
+
+        return rows;
+    }
+
+    private async Task<JsonObject> RunCliAsync(string data, SandboxProcess sandbox, string hub)
+    {
+        var cli = StartCli(data, sandbox, hub);
         var stdout = await cli.StandardOutput.ReadToEndAsync();
         var stderr = await cli.StandardError.ReadToEndAsync();
         await cli.WaitForExitAsync();
@@ -155,11 +172,11 @@ internal sealed class Harness(string root) : IAsyncDisposable
             : throw new InvalidOperationException($"The CLI failed ({cli.ExitCode}): {stderr}{stdout}");
     }
 
-    private Process StartCli(string data, SandboxProcess sandbox) => Start(data, ["run", "contacts", "--json"], new()
+    private Process StartCli(string data, SandboxProcess sandbox, string hub) => Start(data, ["run", "contacts", "--json"], new()
     {
         ["DataDirectory"] = data,
         ["WorkflowsDirectory"] = Workflows,
-        ["Engine__TaskHubName"] = "bench" + Guid.NewGuid().ToString("N")[..12],
+        ["Engine__TaskHubName"] = hub,
         ["Engine__StopAzuriteOnExit"] = "false",
         ["Ivvy__BaseUrl"] = sandbox.IvvyUrl.ToString(),
         ["Ivvy__ApiKey"] = "sandbox-key",
