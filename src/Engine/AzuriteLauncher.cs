@@ -199,8 +199,16 @@ public sealed class AzuriteLauncher
             "run 'npm ci --prefix tools/azurite', or set Engine:StorageConnectionString to an Azure Storage account.",
             "Engine:StorageConnectionString");
 
-        string prefix = Path.Combine(root, "azurite");
-        EngineLog.AzuriteInstalling(logger, PinnedVersion, prefix);
+        // npm installs into a staging folder that is renamed only when complete: an install cut short (a killed
+        // process) must never leave a half-filled node_modules that later starts fail on.
+        string target = Path.Combine(root, "azurite");
+        string prefix = target + ".installing";
+        if (Directory.Exists(prefix))
+        {
+            Directory.Delete(prefix, recursive: true);
+        }
+
+        EngineLog.AzuriteInstalling(logger, PinnedVersion, target);
         var info = new ProcessStartInfo(npm)
         {
             UseShellExecute = false,
@@ -228,6 +236,16 @@ public sealed class AzuriteLauncher
                 process.Kill(entireProcessTree: true);
                 throw;
             }
+        }
+
+        if (process.ExitCode == 0 && File.Exists(Path.Combine(prefix, "node_modules", "azurite", "dist", "src", "azurite.js")))
+        {
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target, recursive: true);
+            }
+
+            Directory.Move(prefix, target);
         }
 
         string script = InstalledScriptPath(root);
