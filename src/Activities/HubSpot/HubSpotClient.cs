@@ -100,8 +100,7 @@ public sealed partial class HubSpotClient
     /// <summary>Connector name used in meters and exceptions.</summary>
     public const string ConnectorName = "hubspot";
 
-    private const int SnippetLength = 300;
-
+    
     private readonly HttpClient _http;
     private readonly HubSpotClientOptions _options;
     private readonly ApiCallMeter _meter;
@@ -359,7 +358,7 @@ public sealed partial class HubSpotClient
         {
             _meter.Record(ConnectorName, endpoint, 0, _time.GetElapsedTime(started));
             var failure = new ConnectorException(ConnectorName, endpoint, FailureKind.Transient,
-                $"HubSpot {endpoint} could not be reached ({e.HttpRequestError}): {Redact(e.Message)}", inner: e);
+                $"HubSpot {endpoint} could not be reached ({e.HttpRequestError}): {RemoteText.Redact(e.Message, _options.AccessToken)}", inner: e);
             LogFailure(_logger, endpoint, failure.Kind, null, null, null);
             throw failure;
         }
@@ -400,7 +399,7 @@ public sealed partial class HubSpotClient
                 if (parseFailed)
                 {
                     throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-                        $"HubSpot {endpoint} answered {status} with a body that is not JSON: {Snippet(text)}", (HttpStatusCode)status);
+                        $"HubSpot {endpoint} answered {status} with a body that is not JSON: {RemoteText.Snippet(text, 300)}", (HttpStatusCode)status);
                 }
 
                 return (status, parsed);
@@ -429,7 +428,7 @@ public sealed partial class HubSpotClient
             text.Append(' ').Append(code);
         }
 
-        text.Append(": ").Append(message ?? (rawText is null ? "(no message)" : "(not JSON) " + Snippet(rawText)));
+        text.Append(": ").Append(message ?? (rawText is null ? "(no message)" : "(not JSON) " + RemoteText.Snippet(rawText, 300)));
         if (body?["errors"] is JsonArray { Count: > 0 } details)
         {
             text.Append(" [").AppendJoin("; ", details.Select(d => TextOf(d?["message"])).OfType<string>()).Append(']');
@@ -443,7 +442,7 @@ public sealed partial class HubSpotClient
 
         var wait = kind == FailureKind.RateLimited ? retryAfter ?? defaultRetryAfter ?? HubSpotErrorTable.TenSecondWindow : (TimeSpan?)null;
         LogFailure(_logger, endpoint, kind, status, code, wait?.TotalSeconds);
-        return new ConnectorException(ConnectorName, endpoint, kind, Redact(text.ToString()), (HttpStatusCode)status, code, wait);
+        return new ConnectorException(ConnectorName, endpoint, kind, RemoteText.Redact(text.ToString(), _options.AccessToken), (HttpStatusCode)status, code, wait);
     }
 
     private TimeSpan? RetryAfterOf(HttpResponseMessage response)
@@ -489,7 +488,7 @@ public sealed partial class HubSpotClient
         if (node is not JsonObject json || TextOf(json["id"]) is not { Length: > 0 } id)
         {
             throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-                $"HubSpot {endpoint} returned a record without an id: {Snippet(node?.ToJsonString())}");
+                $"HubSpot {endpoint} returned a record without an id: {RemoteText.Snippet(node?.ToJsonString(), 300)}");
         }
 
         var raw = json.DeepClone().AsObject();
@@ -509,7 +508,7 @@ public sealed partial class HubSpotClient
         if (node is not JsonObject json || TextOf(json["name"]) is not { Length: > 0 } name)
         {
             throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-                $"HubSpot {endpoint} returned a property without a name: {Snippet(node?.ToJsonString())}");
+                $"HubSpot {endpoint} returned a property without a name: {RemoteText.Snippet(node?.ToJsonString(), 300)}");
         }
 
         return new HubSpotProperty(
@@ -521,26 +520,7 @@ public sealed partial class HubSpotClient
             json["hasUniqueValue"] is JsonValue unique && unique.GetValueKind() == JsonValueKind.True);
     }
 
-    private static string Snippet(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return "(empty)";
-        }
 
-        var oneLine = text.ReplaceLineEndings(" ").Trim();
-        return oneLine.Length <= SnippetLength ? oneLine : string.Concat(oneLine.AsSpan(0, SnippetLength), "…");
-    }
-
-    /// <summary>Removes the token from remote text before it reaches an exception or a log.</summary>
-    private string Redact(string text)
-    {
-        // Very short values would blank out ordinary words; real tokens are long.
-        const int minimumLength = 8;
-        return _options.AccessToken.Length >= minimumLength
-            ? text.Replace(_options.AccessToken, "***", StringComparison.Ordinal)
-            : text;
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "HubSpot {Endpoint} answered {Status} in {ElapsedMs:0} ms")]
     private static partial void LogCall(ILogger logger, string endpoint, int status, double elapsedMs);

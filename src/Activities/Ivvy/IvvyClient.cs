@@ -39,8 +39,7 @@ public sealed partial class IvvyClient
     /// <summary>Connector name used in meters and exceptions.</summary>
     public const string ConnectorName = "ivvy";
 
-    private const int SnippetLength = 200;
-
+    
     private readonly HttpClient _http;
     private readonly IvvyClientOptions _options;
     private readonly ApiCallMeter _meter;
@@ -123,7 +122,7 @@ public sealed partial class IvvyClient
         }
 
         throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-            $"iVvy {endpoint} answered without a readable \"ack\" timestamp: {Snippet(response?.ToJsonString())}");
+            $"iVvy {endpoint} answered without a readable \"ack\" timestamp: {RemoteText.Snippet(response?.ToJsonString())}");
     }
 
     /// <summary>Reads one page of a list action: body <c>{perPage, start, filter}</c>.</summary>
@@ -168,7 +167,7 @@ public sealed partial class IvvyClient
 
             default:
                 throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-                    $"iVvy {endpoint} answered without a \"results\" list: {Snippet(response?.ToJsonString())}");
+                    $"iVvy {endpoint} answered without a \"results\" list: {RemoteText.Snippet(response?.ToJsonString())}");
         }
     }
 
@@ -185,14 +184,14 @@ public sealed partial class IvvyClient
         if (response?["success"] is JsonValue success && IsFalse(success))
         {
             throw new ConnectorException(ConnectorName, endpoint, FailureKind.Data,
-                $"iVvy {endpoint} did not save the record: {Redact(message ?? "(no message)")}");
+                $"iVvy {endpoint} did not save the record: {RemoteText.Redact(message ?? "(no message)", _options.ApiKey, _options.ApiSecret)}");
         }
 
         var id = response is not null && TryIdOf(response, out var written) ? written
             : TryIdOf(record, out var sent) ? sent
             : throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-                $"iVvy {endpoint} answered without an id: {Snippet(response?.ToJsonString())}");
-        return new IvvyWriteResult(id, message is null ? null : Redact(message));
+                $"iVvy {endpoint} answered without an id: {RemoteText.Snippet(response?.ToJsonString())}");
+        return new IvvyWriteResult(id, message is null ? null : RemoteText.Redact(message, _options.ApiKey, _options.ApiSecret));
     }
 
     /// <summary>The record's <c>id</c> as a string; iVvy sends ids as numbers or strings.</summary>
@@ -248,7 +247,7 @@ public sealed partial class IvvyClient
         {
             _meter.Record(ConnectorName, endpoint, 0, _time.GetElapsedTime(started));
             var failure = new ConnectorException(ConnectorName, endpoint, FailureKind.Transient,
-                $"iVvy {endpoint} could not be reached ({e.HttpRequestError}): {Redact(e.Message)}", inner: e);
+                $"iVvy {endpoint} could not be reached ({e.HttpRequestError}): {RemoteText.Redact(e.Message, _options.ApiKey, _options.ApiSecret)}", inner: e);
             LogFailure(_logger, endpoint, failure.Kind, null, null);
             throw failure;
         }
@@ -289,12 +288,12 @@ public sealed partial class IvvyClient
                 {
                     LogFailure(_logger, endpoint, FailureKind.System, status, null);
                     throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-                        Redact($"iVvy {endpoint} answered {status} with a body that is not JSON: {Snippet(text)}"),
+                        RemoteText.Redact($"iVvy {endpoint} answered {status} with a body that is not JSON: {RemoteText.Snippet(text)}", _options.ApiKey, _options.ApiSecret),
                         response.StatusCode);
                 }
 
                 throw Failure(endpoint, recordCall, status, null, null, [], retryAfter,
-                    $"(not JSON) {Snippet(text)}");
+                    $"(not JSON) {RemoteText.Snippet(text)}");
             }
 
             if (parsed is JsonObject envelope && envelope["errorCode"] is not null)
@@ -311,7 +310,7 @@ public sealed partial class IvvyClient
 
             if (!response.IsSuccessStatusCode)
             {
-                throw Failure(endpoint, recordCall, status, null, null, [], retryAfter, Snippet(text));
+                throw Failure(endpoint, recordCall, status, null, null, [], retryAfter, RemoteText.Snippet(text));
             }
 
             return parsed;
@@ -348,7 +347,7 @@ public sealed partial class IvvyClient
 
         // iVvy's errorCode equals the HTTP status it would send (also 460–463), so it is reported as the status.
         HttpStatusCode? status = errorCode is >= 100 and <= 999 ? (HttpStatusCode)errorCode : null;
-        var failure = new ConnectorException(ConnectorName, endpoint, kind, Redact(text.ToString()), status,
+        var failure = new ConnectorException(ConnectorName, endpoint, kind, RemoteText.Redact(text.ToString(), _options.ApiKey, _options.ApiSecret), status,
             specificCode?.ToString(CultureInfo.InvariantCulture), kind is FailureKind.RateLimited or FailureKind.Transient ? retryAfter : null);
         LogFailure(_logger, endpoint, kind, errorCode, specificCode);
         return failure;
@@ -377,7 +376,7 @@ public sealed partial class IvvyClient
         foreach (var node in array)
         {
             items.Add(node as JsonObject ?? throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
-                $"iVvy {endpoint} returned a result that is not an object: {Snippet(node?.ToJsonString())}"));
+                $"iVvy {endpoint} returned a result that is not an object: {RemoteText.Snippet(node?.ToJsonString())}"));
         }
 
         // Clearing the array detaches the items, so callers can put them into other documents.
@@ -410,34 +409,7 @@ public sealed partial class IvvyClient
         return int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number : null;
     }
 
-    private static string Snippet(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return "(empty)";
-        }
 
-        var oneLine = text.ReplaceLineEndings(" ").Trim();
-        return oneLine.Length <= SnippetLength ? oneLine : string.Concat(oneLine.AsSpan(0, SnippetLength), "…");
-    }
-
-    /// <summary>Removes the credentials from remote text before it reaches an exception or a log.</summary>
-    private string Redact(string text)
-    {
-        // Very short values would blank out ordinary words; real keys and secrets are long.
-        const int minimumLength = 4;
-        if (_options.ApiSecret.Length >= minimumLength)
-        {
-            text = text.Replace(_options.ApiSecret, "***", StringComparison.Ordinal);
-        }
-
-        if (_options.ApiKey.Length >= minimumLength)
-        {
-            text = text.Replace(_options.ApiKey, "***", StringComparison.Ordinal);
-        }
-
-        return text;
-    }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "iVvy {Endpoint} answered {Status} in {ElapsedMs:0} ms")]
     private static partial void LogCall(ILogger logger, string endpoint, int status, double elapsedMs);
