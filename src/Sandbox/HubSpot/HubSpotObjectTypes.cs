@@ -9,8 +9,10 @@ namespace IvvyWorkflows.Sandbox.HubSpot;
 /// <param name="HasUniqueValue">True when no two records may hold the same value (what <c>idProperty</c> needs).</param>
 /// <param name="ReadOnly">True for values HubSpot maintains itself (create/modified dates, record id).</param>
 /// <param name="Custom">True when created through the API rather than built in.</param>
+/// <param name="Options">For an enumeration, the values it accepts; null accepts any value.</param>
 internal sealed record HubSpotPropertyDefinition(
-    string Name, string Label, string Type, string FieldType, string GroupName, bool HasUniqueValue, bool ReadOnly, bool Custom);
+    string Name, string Label, string Type, string FieldType, string GroupName, bool HasUniqueValue, bool ReadOnly, bool Custom,
+    IReadOnlyList<string>? Options = null);
 
 /// <summary>What the simulator knows about one CRM object type. New types are added here, as data.</summary>
 /// <param name="Name">Path name, e.g. "contacts".</param>
@@ -20,6 +22,7 @@ internal sealed record HubSpotPropertyDefinition(
 /// <param name="SystemUniqueProperty">A built-in property HubSpot keeps unique without <c>hasUniqueValue</c> (contacts: email).</param>
 /// <param name="DefaultProperties">Properties a search or read returns when the request names none.</param>
 /// <param name="BuiltInProperties">Properties every account has.</param>
+/// <param name="RequiredOnCreate">Properties a new record must have (emails: hs_timestamp); none when null.</param>
 internal sealed record HubSpotObjectType(
     string Name,
     string ObjectTypeId,
@@ -27,7 +30,8 @@ internal sealed record HubSpotObjectType(
     string ModifiedProperty,
     string? SystemUniqueProperty,
     IReadOnlyList<string> DefaultProperties,
-    IReadOnlyList<HubSpotPropertyDefinition> BuiltInProperties)
+    IReadOnlyList<HubSpotPropertyDefinition> BuiltInProperties,
+    IReadOnlyList<string>? RequiredOnCreate = null)
 {
     /// <summary>Property group new custom properties of this type usually go into.</summary>
     public string InformationGroup => Singular.ToLowerInvariant() + "information";
@@ -38,6 +42,9 @@ internal static class HubSpotObjectTypes
 {
     public const string CreateDate = "createdate";
     public const string ObjectId = "hs_object_id";
+    public const string EmailHeaders = "hs_email_headers";
+    public const string EmailFrom = "hs_email_from_email";
+    public const string EmailTo = "hs_email_to_email";
 
     /// <summary>Every known type, keyed by path name.</summary>
     public static IReadOnlyDictionary<string, HubSpotObjectType> All { get; } = Build();
@@ -91,16 +98,39 @@ internal static class HubSpotObjectTypes
                 Maintained(CreateDate, "Create Date", "datetime", "dealinformation"),
                 Maintained(ObjectId, "Record ID", "number", "dealinformation"),
             ]);
+        // Email engagements (crm-apis.md §1.7): hs_timestamp is required; the headers JSON drives the read-only from/to emails.
+        var emails = new HubSpotObjectType("emails", "0-49", "Email", "hs_lastmodifieddate", null,
+            ["createdate", "hs_email_direction", "hs_email_subject", "hs_lastmodifieddate", "hs_object_id", "hs_timestamp"],
+            [
+                new("hs_timestamp", "Activity date", "datetime", "date", "emailinformation", false, false, false),
+                Choice("hs_email_direction", "Email direction", "emailinformation", ["EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL"]),
+                Choice("hs_email_status", "Email send status", "emailinformation", ["BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT"]),
+                Text("hs_email_subject", "Email subject", "emailinformation"),
+                new("hs_email_text", "Email body", "string", "textarea", "emailinformation", false, false, false),
+                new("hs_email_html", "Email HTML body", "string", "html", "emailinformation", false, false, false),
+                new(EmailHeaders, "Email headers", "string", "textarea", "emailinformation", false, false, false),
+                new(EmailFrom, "From email", "string", "text", "emailinformation", false, ReadOnly: true, Custom: false),
+                new(EmailTo, "To email", "string", "text", "emailinformation", false, ReadOnly: true, Custom: false),
+                Text("hubspot_owner_id", "Activity assigned to", "emailinformation"),
+                Maintained("hs_lastmodifieddate", "Last Modified Date", "datetime", "emailinformation"),
+                Maintained(CreateDate, "Create Date", "datetime", "emailinformation"),
+                Maintained(ObjectId, "Record ID", "number", "emailinformation"),
+            ],
+            RequiredOnCreate: ["hs_timestamp"]);
         return new Dictionary<string, HubSpotObjectType>(StringComparer.Ordinal)
         {
             [contacts.Name] = contacts,
             [companies.Name] = companies,
             [deals.Name] = deals,
+            [emails.Name] = emails,
         };
     }
 
     private static HubSpotPropertyDefinition Text(string name, string label, string group) =>
         new(name, label, "string", "text", group, HasUniqueValue: false, ReadOnly: false, Custom: false);
+
+    private static HubSpotPropertyDefinition Choice(string name, string label, string group, IReadOnlyList<string> options) =>
+        new(name, label, "enumeration", "select", group, HasUniqueValue: false, ReadOnly: false, Custom: false, options);
 
     private static HubSpotPropertyDefinition Maintained(string name, string label, string type, string group) =>
         new(name, label, type, type == "number" ? "number" : "date", group, HasUniqueValue: false, ReadOnly: true, Custom: false);

@@ -25,6 +25,8 @@ public sealed partial class HubSpotSimulator
         foreach (var prefix in new[] { "/crm/v3/objects/{type}", "/crm/objects/{version}/{type}" })
         {
             app.MapPost(prefix + "/batch/upsert", Handle(search: false, BatchUpsertAsync));
+            app.MapPost(prefix + "/batch/create", Handle(search: false, BatchCreateAsync));
+            app.MapPost(prefix, Handle(search: false, CreateObjectAsync));
             app.MapPost(prefix + "/search", Handle(search: true, SearchAsync));
             app.MapGet(prefix + "/{id}", Handle(search: false, GetObjectAsync));
             app.MapDelete(prefix + "/{id}", Handle(search: false, ArchiveAsync));
@@ -37,6 +39,10 @@ public sealed partial class HubSpotSimulator
             app.MapGet(prefix + "/{name}", Handle(search: false, GetPropertyAsync));
             app.MapPost(prefix, Handle(search: false, CreatePropertyAsync));
         }
+
+        MapCrmModuleEndpoints(app);
+        MapMarketingEventEndpoints(app);
+        MapListEndpoints(app);
 
         app.MapPost("/__sandbox__/hubspot/reset", async http =>
         {
@@ -108,7 +114,13 @@ public sealed partial class HubSpotSimulator
         }
     }
 
-    private async Task<IResult> BatchUpsertAsync(HttpContext http)
+    private Task<IResult> BatchUpsertAsync(HttpContext http) => BatchWriteAsync(http, create: false);
+
+    private Task<IResult> BatchCreateAsync(HttpContext http) => BatchWriteAsync(http, create: true);
+
+    /// <summary>batch/upsert (inputs keyed by a unique idProperty) and batch/create (inputs always new, optionally with
+    /// inline associations): whole-batch failure unless every input has its own objectWriteTraceId, then 207.</summary>
+    private async Task<IResult> BatchWriteAsync(HttpContext http, bool create)
     {
         if (ResolveType(http, out var state) is { } typeError)
         {
@@ -135,22 +147,28 @@ public sealed partial class HubSpotSimulator
                 return Fail(HubSpotError.Validation("Invalid input JSON: each input must be an object."));
             }
 
-            inputs.Add(new UpsertInput(
-                HubSpotValues.TextOf(input["id"]) ?? "",
-                HubSpotValues.TextOf(input["idProperty"]) ?? "",
-                input["properties"] as JsonObject ?? [],
-                HubSpotValues.TextOf(input["objectWriteTraceId"])));
+            inputs.Add(create
+                ? new UpsertInput("", "", input["properties"] as JsonObject ?? [], HubSpotValues.TextOf(input["objectWriteTraceId"]),
+                    CreateOnly: true, Associations: input["associations"] as JsonArray)
+                : new UpsertInput(
+                    HubSpotValues.TextOf(input["id"]) ?? "",
+                    HubSpotValues.TextOf(input["idProperty"]) ?? "",
+                    input["properties"] as JsonObject ?? [],
+                    HubSpotValues.TextOf(input["objectWriteTraceId"])));
         }
 
         var requestedAt = Now();
         lock (_lock)
         {
-            if (CheckBatch(state!, inputs) is { } batchError)
+            if (!create && CheckBatch(state!, inputs) is { } batchError)
             {
                 return Fail(batchError);
             }
 
-            _store.CountUpsertInputs(state!.Type.Name, inputs.Count);
+            if (!create)
+            {
+                _store.CountUpsertInputs(state!.Type.Name, inputs.Count);
+            }
 
             // Multi-status only when every input can be told apart by its own trace id (crm-apis.md §1.3, §6.2 E).
             var partial = inputs.Count > 0
@@ -161,11 +179,16 @@ public sealed partial class HubSpotSimulator
             var firstNewId = _store.NextId;
             var results = new JsonArray();
             var errors = new JsonArray();
+            var links = new List<(string FromType, long FromId, string ToType, long ToId)>();
             foreach (var input in inputs)
             {
-                var (result, error) = Upsert(state!, input, now, undo);
+                var (result, error) = InlineAssociations(state!, input.Associations, out var targets) is { } linkError
+                    ? (null, linkError)
+                    : Upsert(state!, input, now, undo);
                 if (error is null)
                 {
+                    var id = long.Parse(result!["id"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+                    links.AddRange(targets.Select(t => (state!.Type.Name, id, t.ToType, t.ToId)));
                     results.Add(result);
                     continue;
                 }
@@ -186,6 +209,13 @@ public sealed partial class HubSpotSimulator
                 record.Reindex(now + _options.SearchIndexLag, now);
             }
 
+            foreach (var (fromType, fromId, toType, toId) in links)
+            {
+                _store.Associations.Add(fromType, fromId, toType, toId);
+            }
+
+            _store.SaveAssociations(links);
+
             var response = new JsonObject
             {
                 ["status"] = "COMPLETE",
@@ -200,7 +230,7 @@ public sealed partial class HubSpotSimulator
             response["requestedAt"] = HubSpotValues.FormatInstant(requestedAt);
             response["startedAt"] = HubSpotValues.FormatInstant(now);
             response["completedAt"] = HubSpotValues.FormatInstant(Now());
-            return Json(errors.Count > 0 ? 207 : 200, response);
+            return Json(errors.Count > 0 ? 207 : create ? 201 : 200, response);
         }
     }
 
@@ -238,7 +268,7 @@ public sealed partial class HubSpotSimulator
     private (JsonObject? Result, HubSpotError? Error) Upsert(
         HubSpotTypeState state, UpsertInput input, DateTimeOffset now, List<(HubSpotRecord, HubSpotRecordSnapshot?)> undo)
     {
-        if (input.Id.Length == 0)
+        if (input.Id.Length == 0 && !input.CreateOnly)
         {
             return (null, HubSpotError.Validation($"Each input of an upsert needs an id (a value of {input.IdProperty})."));
         }
@@ -256,7 +286,7 @@ public sealed partial class HubSpotSimulator
                 invalid.Add(HubSpotValues.Invalid(name, HubSpotValues.TextOf(node), "READ_ONLY_VALUE",
                     $"\"{name}\" is a read only property; its value cannot be set."));
             }
-            else if (HubSpotValues.Normalize(definition, node, out var value) is { } problem)
+            else if (HubSpotValues.Normalize(definition, node, out var value, _options.MaxPropertyValueLength) is { } problem)
             {
                 invalid.Add(problem);
             }
@@ -266,7 +296,7 @@ public sealed partial class HubSpotSimulator
             }
         }
 
-        if (!values.ContainsKey(input.IdProperty) && invalid.Count == 0)
+        if (!input.CreateOnly && !values.ContainsKey(input.IdProperty) && invalid.Count == 0)
         {
             if (HubSpotValues.Normalize(state.Properties[input.IdProperty], JsonValue.Create(input.Id), out var key) is { } problem)
             {
@@ -280,16 +310,10 @@ public sealed partial class HubSpotSimulator
 
         if (invalid.Count > 0)
         {
-            var details = new JsonArray(invalid.Select(i => (JsonNode?)new JsonObject
-            {
-                ["message"] = i!["message"]!.GetValue<string>(),
-                ["code"] = i["error"]!.GetValue<string>(),
-                ["context"] = new JsonObject { ["propertyName"] = new JsonArray(i["name"]!.GetValue<string>()) },
-            }).ToArray());
-            return (null, HubSpotError.Validation($"Property values were not valid: {invalid.ToJsonString()}", details));
+            return (null, PropertyValuesError(invalid));
         }
 
-        var existing = state.FindUnique(input.IdProperty, input.Id);
+        var existing = input.CreateOnly ? null : state.FindUnique(input.IdProperty, input.Id);
         var next = existing is null
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : new Dictionary<string, string>(existing.Properties, StringComparer.Ordinal);
@@ -305,6 +329,12 @@ public sealed partial class HubSpotSimulator
                 next[name] = value;
                 changed = true;
             }
+        }
+
+        changed |= HubSpotRecordRules.Derive(state.Type, next);
+        if (HubSpotRecordRules.Check(state.Type, next, _store.Pipelines) is { Count: > 0 } broken)
+        {
+            return (null, PropertyValuesError(broken));
         }
 
         foreach (var property in state.UniqueProperties())
@@ -342,11 +372,27 @@ public sealed partial class HubSpotSimulator
             state.AddToIndex(record);
         }
 
-        var returned = values.Keys.Append(input.IdProperty)
+        var returned = values.Keys.Concat(input.CreateOnly ? [] : [input.IdProperty])
             .Append(HubSpotObjectTypes.CreateDate).Append(state.Type.ModifiedProperty).Append(HubSpotObjectTypes.ObjectId);
         var result = ToJson(record.Snapshot(), returned);
-        result["new"] = existing is null;
+        if (!input.CreateOnly)
+        {
+            result["new"] = existing is null;
+        }
+
         return (result, null);
+    }
+
+    /// <summary>The VALIDATION_ERROR HubSpot answers for refused property values (detail entries from <see cref="HubSpotValues.Invalid"/>).</summary>
+    private static HubSpotError PropertyValuesError(JsonArray invalid)
+    {
+        var details = new JsonArray(invalid.Select(i => (JsonNode?)new JsonObject
+        {
+            ["message"] = i!["message"]!.GetValue<string>(),
+            ["code"] = i["error"]!.GetValue<string>(),
+            ["context"] = new JsonObject { ["propertyName"] = new JsonArray(i["name"]!.GetValue<string>()) },
+        }).ToArray());
+        return HubSpotError.Validation($"Property values were not valid: {invalid.ToJsonString()}", details);
     }
 
     private void Rollback(HubSpotTypeState state, List<(HubSpotRecord Record, HubSpotRecordSnapshot? Before)> undo, long firstNewId)
@@ -674,7 +720,13 @@ public sealed partial class HubSpotSimulator
             ["readOnlyDefinition"] = !definition.Custom,
             ["readOnlyValue"] = definition.ReadOnly,
         },
-        ["options"] = new JsonArray(),
+        ["options"] = new JsonArray((definition.Options ?? []).Select((o, i) => (JsonNode?)new JsonObject
+        {
+            ["label"] = o,
+            ["value"] = o,
+            ["displayOrder"] = i,
+            ["hidden"] = false,
+        }).ToArray()),
         ["objectTypeId"] = state.Type.ObjectTypeId,
     };
 
@@ -685,5 +737,8 @@ public sealed partial class HubSpotSimulator
 
     private static string Text(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record UpsertInput(string Id, string IdProperty, JsonObject Properties, string? TraceId);
+    /// <summary>One input of a batch write. <paramref name="CreateOnly"/> inputs always make a new record (batch/create),
+    /// with <paramref name="Associations"/> as HubSpot's inline <c>associations</c> array.</summary>
+    private sealed record UpsertInput(
+        string Id, string IdProperty, JsonObject Properties, string? TraceId, bool CreateOnly = false, JsonArray? Associations = null);
 }

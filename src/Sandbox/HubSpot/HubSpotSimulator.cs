@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 namespace IvvyWorkflows.Sandbox.HubSpot;
 
 /// <summary>
-/// A stateful simulator of HubSpot's CRM API (objects, properties, batch upsert, search) with HubSpot's limits and error
-/// shapes, for contacts and any other object type declared as data in <c>HubSpotObjectTypes</c>.
+/// A stateful simulator of HubSpot's CRM API (objects, properties, batch upsert/create/read, search, deal pipelines,
+/// v4 default associations, marketing events with attendance, manual lists) with HubSpot's limits and error shapes, for
+/// contacts, companies, deals, email engagements and any other object type declared as data in <c>HubSpotObjectTypes</c>.
 /// </summary>
 /// <remarks>
 /// <para>Every path is served both as <c>/crm/v3/objects/{type}/…</c> and as the date-based <c>/crm/objects/{version}/{type}/…</c>
@@ -15,6 +16,11 @@ namespace IvvyWorkflows.Sandbox.HubSpot;
 /// inputs land and the response is 207 with per-input errors; <c>lastmodifieddate</c> moves only when a value changes; search
 /// sees writes only after <see cref="HubSpotSimulatorOptions.SearchIndexLag"/>, applies one sort and pages through at most
 /// <see cref="HubSpotSimulatorOptions.SearchResultCap"/> results; archiving does not move the last-modified date.</para>
+/// <para>Module rules: a deal's <c>pipeline</c>/<c>dealstage</c> must name an existing pipeline and one of its stages; an
+/// email needs <c>hs_timestamp</c>, and its <c>hs_email_headers</c> drive the read-only from/to emails; no value may exceed
+/// <see cref="HubSpotSimulatorOptions.MaxPropertyValueLength"/>. Associations batch reads list a record without
+/// associations as an error (NO_ASSOCIATIONS_FOUND), as HubSpot does. Attendance keeps every contact's interactions per
+/// event; the latest by interaction time is its state, and a replayed (state, time) is recorded once.</para>
 /// <para>State is kept in memory and written through to SQLite at <c>{dataDirectory}/hubspot.db</c> (in memory only when no
 /// folder is given), so it survives a restart. All calls are serialised by one lock; this is a simulator, not a database.</para>
 /// </remarks>
@@ -106,7 +112,8 @@ public sealed partial class HubSpotSimulator : ISimulator
         }
     }
 
-    /// <summary>Deletes every record and custom property and forgets the rate-limit counts; ids start again from 1000001.</summary>
+    /// <summary>Deletes every record, custom property, custom pipeline, association, marketing event and list, and forgets
+    /// the rate-limit counts; ids start again from 1000001.</summary>
     public Task ResetAsync()
     {
         lock (_lock)
@@ -174,6 +181,12 @@ public sealed partial class HubSpotSimulator : ISimulator
                 {
                     throw new InvalidOperationException($"{property} \"{value}\" is already held by record {holder.Id}.");
                 }
+            }
+
+            HubSpotRecordRules.Derive(state.Type, next);
+            if (HubSpotRecordRules.Check(state.Type, next, _store.Pipelines) is { Count: > 0 } broken)
+            {
+                throw new InvalidOperationException($"The change is not valid: {broken.ToJsonString()}");
             }
 
             state.RemoveFromIndex(record);

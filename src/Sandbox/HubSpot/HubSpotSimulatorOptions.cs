@@ -41,4 +41,24 @@ public sealed class HubSpotSimulatorOptions
     /// <summary>How long a write takes to show in search results (HubSpot's index lags writes by seconds).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan SearchIndexLag { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Most characters one property value may have; more is a VALIDATION_ERROR for that input (HubSpot's 65,536 text limit).</summary>
+    [Range(1, 10_000_000)]
+    public int MaxPropertyValueLength { get; set; } = 65_536;
+
+    /// <summary>Most inputs of one associations v4 <c>batch/read</c>; more answers 400.</summary>
+    [Range(1, 100_000)]
+    public int AssociationBatchReadMaxInputs { get; set; } = 1_000;
+
+    /// <summary>Most inputs of one associations v4 <c>batch/associate/default</c>; more answers 400.</summary>
+    [Range(1, 100_000)]
+    public int AssociationBatchCreateMaxInputs { get; set; } = 2_000;
+
+    /// <summary>Most record ids one list <c>memberships/add</c> or <c>/remove</c> call takes; more answers 400.</summary>
+    [Range(1, 1_000_000)]
+    public int ListMembershipMaxRecordIds { get; set; } = 100_000;
+
+    /// <summary>Largest <c>limit</c> of one list-memberships page; more answers 400.</summary>
+    [Range(1, 10_000)]
+    public int ListMembershipMaxPageSize { get; set; } = 250;
 }

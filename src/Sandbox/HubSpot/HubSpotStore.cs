@@ -9,7 +9,7 @@ namespace IvvyWorkflows.Sandbox.HubSpot;
 /// written through to SQLite (<c>{dataDirectory}/hubspot.db</c>) so it survives a restart.
 /// </summary>
 /// <remarks>Not thread-safe: the simulator holds its lock around every use. One connection stays open for the store's life.</remarks>
-internal sealed class HubSpotStore : IDisposable
+internal sealed partial class HubSpotStore : IDisposable
 {
     /// <summary>HubSpot record ids are numeric strings; the simulator's start here.</summary>
     public const long FirstId = 1_000_001;
@@ -45,7 +45,9 @@ internal sealed class HubSpotStore : IDisposable
             CREATE INDEX IF NOT EXISTS unique_values_object ON unique_values (type, object_id);
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """);
+        CreateModuleTables();
         Load();
+        LoadModules();
     }
 
     /// <summary>The state of <paramref name="type"/>, created empty on first use.</summary>
@@ -150,6 +152,7 @@ internal sealed class HubSpotStore : IDisposable
         Execute("DELETE FROM objects; DELETE FROM property_definitions; DELETE FROM unique_values; DELETE FROM meta;");
         _types.Clear();
         _nextId = FirstId;
+        ResetModules();
     }
 
     public void Dispose() => _db.Dispose();

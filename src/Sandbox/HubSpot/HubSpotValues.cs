@@ -49,13 +49,30 @@ internal static partial class HubSpotValues
     };
 
     /// <summary>Checks and normalises a value written to <paramref name="definition"/>; "" means "clear the property".</summary>
+    /// <param name="definition">The property written to.</param>
+    /// <param name="node">The value as sent.</param>
+    /// <param name="value">The value as stored.</param>
+    /// <param name="maxLength">Most characters a value may have (HubSpot's text limit); 0 = no limit.</param>
     /// <returns>Null when the value is acceptable, else the detail entry HubSpot lists under "Property values were not valid".</returns>
-    public static JsonObject? Normalize(HubSpotPropertyDefinition definition, JsonNode? node, out string value)
+    public static JsonObject? Normalize(HubSpotPropertyDefinition definition, JsonNode? node, out string value, int maxLength = 0)
     {
         value = TextOf(node) ?? "";
         if (value.Length == 0)
         {
             return null;
+        }
+
+        if (maxLength > 0 && value.Length > maxLength)
+        {
+            // The whole value would be too long to echo back in the error, as HubSpot's own message does not.
+            return Invalid(definition.Name, value[..Math.Min(value.Length, 100)], "MAX_LENGTH_EXCEEDED",
+                $"Value of {definition.Name} has {value.Length} characters; at most {maxLength} are allowed.");
+        }
+
+        if (definition.Options is { } options && !options.Contains(value, StringComparer.Ordinal))
+        {
+            return Invalid(definition.Name, value, "INVALID_OPTION",
+                $"{value} was not one of the allowed options: [{string.Join(", ", options)}]");
         }
 
         if (definition.Name == "email")

@@ -10,6 +10,7 @@ internal static class IvvyCatalog
     public const int SingleSelect = 2;
     public const int Date = 5;
     public const int WholeNumber = 8;
+    public const int LargeSelect = 9;
 
     public static readonly IReadOnlyList<CustomFieldDefinition> CustomFields =
     [
@@ -18,6 +19,16 @@ internal static class IvvyCatalog
         new(3, "Date of Birth", Date, []),
         new(4, "Job Title", SmallText, []),
         new(5, "Years Attending", WholeNumber, []),
+    ];
+
+    /// <summary>Company custom fields (their own id space; type 9 Large Select exists only for companies).</summary>
+    public static readonly IReadOnlyList<CustomFieldDefinition> CompanyCustomFields =
+    [
+        new(6, "Contract Renewal", Date, []),
+        new(7, "Account Code", SmallText, []),
+        new(8, "Account Tier", SingleSelect, ["Standard", "Preferred", "Strategic"]),
+        new(9, "Region", LargeSelect, ["APAC", "EMEA", "Americas"]),
+        new(10, "Employees", WholeNumber, []),
     ];
 
     public static readonly IReadOnlyList<SubscriptionGroup> SubscriptionGroups =
@@ -30,8 +41,15 @@ internal static class IvvyCatalog
 
     public static CustomFieldDefinition? FindField(int fieldId) => CustomFields.FirstOrDefault(f => f.FieldId == fieldId);
 
+    public static CustomFieldDefinition? FindCompanyField(int fieldId) => CompanyCustomFields.FirstOrDefault(f => f.FieldId == fieldId);
+
     /// <summary><c>contact?action=getCustomFieldDefinition</c>: a bare array.</summary>
-    public static JsonArray CustomFieldDefinitionJson() => new(CustomFields.Select((f, i) => (JsonNode?)new JsonObject
+    public static JsonArray CustomFieldDefinitionJson() => DefinitionJson(CustomFields);
+
+    /// <summary><c>contact?action=getCompanyCustomFieldDefinition</c>: a bare array of the same shape.</summary>
+    public static JsonArray CompanyCustomFieldDefinitionJson() => DefinitionJson(CompanyCustomFields);
+
+    private static JsonArray DefinitionJson(IReadOnlyList<CustomFieldDefinition> fields) => new(fields.Select((f, i) => (JsonNode?)new JsonObject
     {
         ["fieldId"] = f.FieldId,
         ["fieldType"] = f.FieldType,

@@ -225,7 +225,7 @@ internal sealed partial class IvvyContactActions(IvvyContactStore store, IvvySim
 
         if (body.TryGetPropertyValue("customFields", out var customFields))
         {
-            contact["customFields"] = MergeCustomFields(contact["customFields"] as JsonArray, customFields);
+            contact["customFields"] = MergeCustomFields(contact["customFields"] as JsonArray, customFields, IvvyCatalog.FindField);
         }
 
         if (body.TryGetPropertyValue("groups", out var groups))
@@ -244,7 +244,8 @@ internal sealed partial class IvvyContactActions(IvvyContactStore store, IvvySim
         }
     }
 
-    private static JsonArray MergeCustomFields(JsonArray? current, JsonNode? changes)
+    /// <summary>Merges <c>customFields [{fieldId, value}]</c> into <paramref name="current"/> by fieldId; null or "" removes a value.</summary>
+    internal static JsonArray MergeCustomFields(JsonArray? current, JsonNode? changes, Func<int, IvvyCatalog.CustomFieldDefinition?> findField)
     {
         if (changes is not JsonArray items)
         {
@@ -267,7 +268,7 @@ internal sealed partial class IvvyContactActions(IvvyContactStore store, IvvySim
                 throw IvvyApiException.Invalid("customFields", "Each custom field needs a whole-number fieldId");
             }
 
-            var definition = IvvyCatalog.FindField((int)fieldId)
+            var definition = findField((int)fieldId)
                 ?? throw IvvyApiException.Invalid("customFields", $"Unknown custom field {fieldId}");
             var value = change["value"];
             if (value is null || (IvvyJson.TryGetText(value, out var blank) && blank.Length == 0))
@@ -300,7 +301,7 @@ internal sealed partial class IvvyContactActions(IvvyContactStore store, IvvySim
                 return IvvyJson.TryGetText(value, out var dateText) && IvvyDates.TryParse(dateText, out var date)
                     ? IvvyDates.Format(date)
                     : throw IvvyApiException.Invalid(field, "The input is not a valid date ('yyyy-MM-dd HH:mm:ss')");
-            case IvvyCatalog.SingleSelect:
+            case IvvyCatalog.SingleSelect or IvvyCatalog.LargeSelect:
                 return IvvyJson.TryGetText(value, out var option) && definition.SelectValues.Contains(option)
                     ? option
                     : throw IvvyApiException.Invalid(field, $"Value must be one of: {string.Join(", ", definition.SelectValues)}");

@@ -4,7 +4,8 @@ using Microsoft.Data.Sqlite;
 
 namespace IvvyWorkflows.Sandbox.Ivvy;
 
-/// <summary>The iVvy simulator's state in SQLite: contacts (a JSON document plus the columns filters need) and companies.</summary>
+/// <summary>The iVvy simulator's state in SQLite: contacts (a JSON document plus the columns filters need), companies and the
+/// other record tables of <see cref="IvvyRecordTables"/>.</summary>
 /// <remarks>
 /// WAL mode, one file; every write runs in one transaction under one in-process lock, so read-modify-write actions
 /// (addOrUpdateContact with updateIfExists) are atomic and a killed process leaves the last committed state.
@@ -12,7 +13,8 @@ namespace IvvyWorkflows.Sandbox.Ivvy;
 /// </remarks>
 internal sealed class IvvyContactStore : IDisposable
 {
-    private const int SchemaVersion = 1;
+    /// <summary>1: contacts and company names; 2: every record table of <see cref="IvvyRecordTables"/>.</summary>
+    public const int SchemaVersion = 2;
 
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -43,6 +45,7 @@ internal sealed class IvvyContactStore : IDisposable
             CREATE INDEX IF NOT EXISTS ix_contacts_identity ON contacts (identity_key, id);
             CREATE INDEX IF NOT EXISTS ix_contacts_external_id ON contacts (external_id);
             """);
+        IvvyRecordTables.CreateSchema(connection);
     }
 
     /// <summary>True once the database has been set up (seeded or deliberately emptied); false for a new file.</summary>
@@ -54,9 +57,30 @@ internal sealed class IvvyContactStore : IDisposable
         return command.ExecuteScalar() is not null;
     }
 
-    /// <summary>Replaces all state with <paramref name="companies"/> and <paramref name="contacts"/> in one transaction.</summary>
+    /// <summary>The schema version the data was written with (0 for a new file).</summary>
+    public int StoredSchemaVersion()
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = 'schema'";
+        return command.ExecuteScalar() is string value ? int.Parse(value, CultureInfo.InvariantCulture) : 0;
+    }
+
+    /// <summary>Runs <paramref name="read"/> in one read transaction (one snapshot).</summary>
+    public T Read<T>(Func<SqliteConnection, SqliteTransaction, T> read)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: true);
+        var result = read(connection, transaction);
+        transaction.Commit();
+        return result;
+    }
+
+    /// <summary>Replaces all state with <paramref name="companies"/> and <paramref name="contacts"/> in one transaction;
+    /// <paramref name="afterContacts"/> then writes the other records in the same transaction.</summary>
     public async Task ReplaceAllAsync(
-        IReadOnlyList<(int Id, string BusinessName)> companies, IEnumerable<JsonObject> contacts, CancellationToken cancellationToken = default)
+        IReadOnlyList<(int Id, string BusinessName)> companies, IEnumerable<JsonObject> contacts, Action<Writer>? afterContacts = null,
+        CancellationToken cancellationToken = default)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -64,6 +88,7 @@ internal sealed class IvvyContactStore : IDisposable
             using var connection = Open();
             using var transaction = connection.BeginTransaction();
             Execute(connection, transaction, "DELETE FROM contacts; DELETE FROM companies;");
+            IvvyRecordTables.DeleteAll(connection, transaction);
             Execute(connection, transaction,
                 $"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', '{SchemaVersion.ToString(CultureInfo.InvariantCulture)}')");
 
@@ -89,6 +114,12 @@ internal sealed class IvvyContactStore : IDisposable
                     cancellationToken.ThrowIfCancellationRequested();
                     insert.Execute(contact);
                 }
+            }
+
+            if (afterContacts is not null)
+            {
+                using var writer = new Writer(connection, transaction);
+                afterContacts(writer);
             }
 
             transaction.Commit();
@@ -230,6 +261,16 @@ internal sealed class IvvyContactStore : IDisposable
             _connection = connection;
             _transaction = transaction;
         }
+
+        /// <summary>The write transaction's connection, for the other record tables.</summary>
+        public SqliteConnection Connection => _connection;
+
+        /// <summary>The write transaction.</summary>
+        public SqliteTransaction Transaction => _transaction;
+
+        /// <summary>Sets the stored schema version (an upgraded database is marked once its new tables are seeded).</summary>
+        public void MarkSchema(int version) => Execute(_connection, _transaction,
+            $"INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', '{version.ToString(CultureInfo.InvariantCulture)}')");
 
         public JsonObject? Get(int id) => Get(_connection, _transaction, id);
 

@@ -23,6 +23,13 @@ internal static class IvvyJson
                     return true;
                 }
 
+                // A value built in memory from an int answers only to int.
+                if (token.TryGetValue<int>(out var small))
+                {
+                    value = small;
+                    return true;
+                }
+
                 // 12.0 is a whole number; 12.5 is not.
                 if (token.TryGetValue<double>(out var real) && real == Math.Floor(real) && Math.Abs(real) < long.MaxValue)
                 {

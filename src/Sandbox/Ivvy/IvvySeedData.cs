@@ -57,10 +57,10 @@ internal static class IvvySeedData
     private static readonly string[] JobTitles =
         ["Event Manager", "Marketing Director", "Sales Coordinator", "Chief Executive Officer", "Travel Consultant", "Office Manager", "Delegate Liaison"];
 
-    /// <summary>Companies for <paramref name="contactCount"/> contacts: roughly one per 40 contacts, at least 5.</summary>
+    /// <summary>Companies for <paramref name="contactCount"/> contacts: roughly one per 10 contacts, at least 5.</summary>
     public static List<(int Id, string BusinessName)> Companies(int contactCount, Random random)
     {
-        var count = Math.Clamp(contactCount / 40, 5, 5000);
+        var count = Math.Clamp(contactCount / 10, 5, 50_000);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var companies = new List<(int, string)>(count);
         for (var id = 1; id <= count; id++)

@@ -8,18 +8,24 @@ using Microsoft.AspNetCore.Routing;
 namespace IvvyWorkflows.Sandbox.Ivvy;
 
 /// <summary>
-/// A faithful, stateful simulator of iVvy API v1.0 for the <c>test</c> and <c>contact</c> namespaces: signed RPC calls
+/// A faithful, stateful simulator of iVvy API v1.0 (the actions of iVvy's CRM integration guide): signed RPC calls
 /// (<c>POST /api/1.0/{namespace}?action={action}</c>), offset paging with a capped page size, modified-date windows,
 /// add/update semantics and iVvy's error envelope.
 /// </summary>
 /// <remarks>
 /// <para>State is a SQLite file (<c>ivvy.db</c>) in the data folder; a new database is seeded with
-/// <see cref="IvvySimulatorOptions.SeedCount"/> deterministic contacts, an existing one is opened as it was left.</para>
+/// <see cref="IvvySimulatorOptions.SeedCount"/> deterministic contacts and linked companies, events (invitations, registrations,
+/// attendees), venue bookings and email log; an existing one is opened as it was left (a database of an older simulator, with
+/// contacts only, gets the other records seeded once).</para>
 /// <para>Every request is checked like iVvy checks it: Content-MD5 of the raw body, the <c>IWS key:signature</c> HMAC-SHA1,
 /// and an IVVY-Date (or Date) within <see cref="IvvySimulatorOptions.ClockSkewLimit"/> of this simulator's clock.
 /// The HTTP status of an error equals its <c>errorCode</c>.</para>
 /// <para>Actions: <c>test.ping</c>; <c>contact.getContactList</c>, <c>getContact</c>, <c>addOrUpdateContact</c>,
-/// <c>getCustomFieldDefinition</c>, <c>getSubscriptionGroupList</c>. Other actions answer 501, unknown namespaces 404.</para>
+/// <c>getCustomFieldDefinition</c>, <c>getSubscriptionGroupList</c>, <c>addContactsToSubscriptionGroup</c>,
+/// <c>removeContactsFromSubscriptionGroup</c>, <c>getCompanyList</c>, <c>getCompany</c>, <c>addOrUpdateCompany</c>,
+/// <c>getCompanyCustomFieldDefinition</c>; <c>account.getEmailLogList</c>; <c>event.getEventList</c>, <c>getEvent</c>,
+/// <c>getInvitedContactList</c>, <c>getAttendeeList</c>, <c>getRegistrationList</c>; <c>venue.getBookingListForAccount</c>,
+/// <c>getBookingList</c>, <c>getBooking</c>. Other actions answer 501, unknown namespaces 404.</para>
 /// <para>Control endpoints: <c>POST /__sandbox__/ivvy/seed</c> (<c>{"count":2000,"seed":42}</c>, replaces all data),
 /// <c>POST /__sandbox__/ivvy/reset</c> (empties it), <c>GET /__sandbox__/ivvy/state</c>.</para>
 /// </remarks>
@@ -27,7 +33,7 @@ public sealed class IvvySimulator : ISimulator
 {
     private const int MaxBodyBytes = 10 * 1024 * 1024;
 
-    private static readonly string[] SimulatedNamespaces = ["test", "contact"];
+    private static readonly string[] SimulatedNamespaces = ["test", "contact", "account", "event", "venue"];
 
     private static readonly string[] KnownNamespaces =
         ["test", "batch", "contact", "event", "venue", "account", "invoice", "crm", "partner", "marketplace"];
@@ -36,6 +42,10 @@ public sealed class IvvySimulator : ISimulator
     private readonly TimeProvider _time;
     private readonly IvvyContactStore _store;
     private readonly IvvyContactActions _contacts;
+    private readonly IvvyCompanyActions _companies;
+    private readonly IvvyEventActions _events;
+    private readonly IvvyVenueActions _venues;
+    private readonly IvvyEmailLogActions _emailLogs;
     private readonly IvvyRequestAuthenticator _authenticator;
     private readonly string? _ownedDirectory;
     private int _listCalls;
@@ -62,11 +72,19 @@ public sealed class IvvySimulator : ISimulator
         DatabasePath = Path.Combine(dataDirectory, "ivvy.db");
         _store = new IvvyContactStore(DatabasePath);
         _contacts = new IvvyContactActions(_store, options, time);
+        _companies = new IvvyCompanyActions(_store, options, time);
+        _events = new IvvyEventActions(_store, options, time);
+        _venues = new IvvyVenueActions(_store, options, time);
+        _emailLogs = new IvvyEmailLogActions(_store, options);
         _authenticator = new IvvyRequestAuthenticator(options, time);
 
         if (!_store.IsInitialized())
         {
             SeedAsync(options.SeedCount, options.Seed).GetAwaiter().GetResult();
+        }
+        else if (_store.StoredSchemaVersion() < IvvyContactStore.SchemaVersion)
+        {
+            UpgradeAsync().GetAwaiter().GetResult();
         }
     }
 
@@ -136,21 +154,109 @@ public sealed class IvvySimulator : ISimulator
         return (status, IvvyApiException.Envelope(status, message));
     }
 
-    /// <summary>Replaces all contacts and companies with <paramref name="count"/> deterministic contacts generated from
-    /// <paramref name="seed"/>. Ids run from 1; dates spread over the two years before the start of today (UTC, simulator clock).</summary>
-    /// <remarks>One transaction with a prepared insert: 100,000 contacts take a few seconds.</remarks>
+    /// <summary>Replaces all data with <paramref name="count"/> deterministic contacts generated from <paramref name="seed"/>, and
+    /// records linked to them: companies (≈ count/10), 12 events with invitations, registrations and attendees, 3 venues with
+    /// bookings (≈ count/20) and an email log (≈ count/2). Contact ids run from 1; dates spread over the two years before the
+    /// start of today (UTC, simulator clock).</summary>
+    /// <remarks>One transaction with prepared inserts: 100,000 contacts and their records take a few seconds.</remarks>
     public Task SeedAsync(int count, int seed, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var random = new Random(seed);
-        var anchor = new DateTimeOffset(_time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+        var anchor = Anchor();
         var companies = IvvySeedData.Companies(count, random);
-        var contacts = IvvySeedData.Contacts(count, random, _options.DuplicateIdentityRate, anchor, companies);
-        return _store.ReplaceAllAsync(companies, contacts, cancellationToken);
+        var summaries = new List<SeedContact>(count);
+        var contacts = IvvySeedData.Contacts(count, random, _options.DuplicateIdentityRate, anchor, companies).Select(contact =>
+        {
+            summaries.Add(Summary(contact));
+            return contact;
+        });
+        // The other records draw from their own generator, so adding to them never changes the contacts of a seed.
+        return _store.ReplaceAllAsync(companies, contacts,
+            writer => IvvyAccountSeedData.Write(writer, new Random(unchecked(seed * 31 + 7)), anchor, companies, summaries), cancellationToken);
     }
 
-    /// <summary>Deletes every contact and company (an empty account; a restart does not reseed it).</summary>
-    public Task ResetAsync(CancellationToken cancellationToken = default) => _store.ReplaceAllAsync([], [], cancellationToken);
+    /// <summary>Deletes every record (an empty account; a restart does not reseed it).</summary>
+    public Task ResetAsync(CancellationToken cancellationToken = default) => _store.ReplaceAllAsync([], [], cancellationToken: cancellationToken);
+
+    /// <summary>How many records of <paramref name="entity"/> exist.</summary>
+    public Task<int> CountAsync(IvvyEntity entity) => Task.FromResult(entity == IvvyEntity.Contacts
+        ? _store.Count()
+        : _store.Read((c, t) => IvvyRecordTables.Count(c, t, entity switch
+        {
+            IvvyEntity.Companies => IvvyRecordTables.Companies,
+            IvvyEntity.Events => IvvyRecordTables.Events,
+            IvvyEntity.Invitations => IvvyRecordTables.Invitations,
+            IvvyEntity.Registrations => IvvyRecordTables.Registrations,
+            IvvyEntity.Attendees => IvvyRecordTables.Attendees,
+            IvvyEntity.Venues => IvvyRecordTables.Venues,
+            IvvyEntity.Bookings => IvvyRecordTables.Bookings,
+            IvvyEntity.EmailLogs => IvvyRecordTables.EmailLogs,
+            _ => throw new ArgumentOutOfRangeException(nameof(entity), entity, "Unknown entity"),
+        })));
+
+    /// <summary>Company <paramref name="id"/> as <c>getCompany</c> returns it, or null.</summary>
+    public Task<JsonObject?> GetCompanyAsync(int id) => Task.FromResult(_companies.Get(id));
+
+    /// <summary>Changes company <paramref name="id"/> as an iVvy user's edit would: the change is applied and modifiedDate moves.</summary>
+    /// <exception cref="KeyNotFoundException">No company has the id.</exception>
+    public Task TouchCompanyAsync(int id, Action<JsonObject> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return _companies.TouchAsync(id, change, cancellationToken);
+    }
+
+    /// <summary>Event <paramref name="id"/> as <c>getEvent</c> returns it, or null.</summary>
+    public Task<JsonObject?> GetEventAsync(int id) => Task.FromResult(_events.GetEvent(id));
+
+    /// <summary>Changes event <paramref name="id"/> (e.g. its title or currentStatus); modifiedDate moves.</summary>
+    /// <exception cref="KeyNotFoundException">No event has the id.</exception>
+    public Task TouchEventAsync(int id, Action<JsonObject> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return _events.TouchEventAsync(id, change, cancellationToken);
+    }
+
+    /// <summary>Contact <paramref name="contactId"/> answers the invitation to event <paramref name="eventId"/> ("U", "Y" or "N";
+    /// an uninvited contact is invited with that answer): the invitation's response and modifiedDate move.</summary>
+    /// <exception cref="KeyNotFoundException">No such event or contact.</exception>
+    public Task RespondToInvitationAsync(int eventId, int contactId, string response, CancellationToken cancellationToken = default) =>
+        _events.RespondToInvitationAsync(eventId, contactId, response, cancellationToken);
+
+    /// <summary>Contact <paramref name="contactId"/> registers for event <paramref name="eventId"/> with registration status
+    /// <paramref name="status"/> (1–7; 2, 3 and 4 also make an attendee); the contact's invitation, if any, gets the registration id.</summary>
+    /// <returns>The new registration's id.</returns>
+    /// <exception cref="KeyNotFoundException">No such event or contact.</exception>
+    public Task<int> RegisterAsync(int eventId, int contactId, int status = 2, CancellationToken cancellationToken = default) =>
+        _events.RegisterAsync(eventId, contactId, status, cancellationToken);
+
+    /// <summary>Registration <paramref name="id"/> (with its eventId), or null.</summary>
+    public Task<JsonObject?> GetRegistrationAsync(int id) => Task.FromResult(_events.GetRegistration(id));
+
+    /// <summary>Changes registration <paramref name="id"/> (e.g. its currentStatus); modifiedDate moves.</summary>
+    /// <exception cref="KeyNotFoundException">No registration has the id.</exception>
+    public Task TouchRegistrationAsync(int id, Action<JsonObject> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return _events.TouchRegistrationAsync(id, change, cancellationToken);
+    }
+
+    /// <summary>Checks contact <paramref name="contactId"/>'s attendees of event <paramref name="eventId"/> in (or out):
+    /// hasAttended, attendedDatetime and the attendee's modifiedDate move.</summary>
+    /// <exception cref="KeyNotFoundException">The contact is not an attendee of the event.</exception>
+    public Task MarkAttendedAsync(int eventId, int contactId, bool attended = true, CancellationToken cancellationToken = default) =>
+        _events.MarkAttendedAsync(eventId, contactId, attended, cancellationToken);
+
+    /// <summary>Booking <paramref name="id"/> as <c>getBooking</c> returns it, or null.</summary>
+    public Task<JsonObject?> GetBookingAsync(int id) => Task.FromResult(_venues.Get(id));
+
+    /// <summary>Changes booking <paramref name="id"/> (e.g. its currentStatus or totalAmount); modifiedDate moves.</summary>
+    /// <exception cref="KeyNotFoundException">No booking has the id.</exception>
+    public Task TouchBookingAsync(int id, Action<JsonObject> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        return _venues.TouchAsync(id, change, cancellationToken);
+    }
 
     /// <summary>Changes contact <paramref name="id"/> exactly as <c>addOrUpdateContact</c> would store it: the change is
     /// applied to the stored document and modifiedDate becomes the simulator's now.</summary>
@@ -164,8 +270,55 @@ public sealed class IvvySimulator : ISimulator
     /// <summary>How many contacts exist.</summary>
     public Task<int> CountContactsAsync() => Task.FromResult(_store.Count());
 
-    /// <summary>Contact <paramref name="id"/> as <c>getContact</c> returns it, or null.</summary>
-    public Task<JsonObject?> GetContactAsync(int id) => Task.FromResult(_store.Get(id));
+    /// <summary>Contact <paramref name="id"/> as <c>getContact</c> returns it (event invitations and registrations included), or null.</summary>
+    public Task<JsonObject?> GetContactAsync(int id) =>
+        Task.FromResult(_store.Get(id) is { } contact ? _events.WithEventHistory(contact, byEventStart: false) : null);
+
+    private DateTimeOffset Anchor() => new(_time.GetUtcNow().UtcDateTime.Date, TimeSpan.Zero);
+
+    private static SeedContact Summary(JsonObject contact) => new(
+        contact["id"]!.GetValue<int>(),
+        contact["firstName"]?.GetValue<string>() ?? string.Empty,
+        contact["lastName"]?.GetValue<string>() ?? string.Empty,
+        contact["email"]?.GetValue<string>() ?? string.Empty,
+        contact["phone"]?.GetValue<string>(),
+        contact["companies"] is JsonArray { Count: > 0 } companies && IvvyJson.TryGetInteger(companies[0], out var companyId) ? (int)companyId : null);
+
+    /// <summary>Seeds the records a database of an older simulator lacks, linked to the contacts and companies it has.</summary>
+    private Task UpgradeAsync() => _store.WriteAsync(writer =>
+    {
+        var companies = new List<(int Id, string BusinessName)>();
+        var contacts = new List<SeedContact>();
+        using (var command = writer.Connection.CreateCommand())
+        {
+            command.Transaction = writer.Transaction;
+            command.CommandText = "SELECT id, business_name FROM companies ORDER BY id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                companies.Add((reader.GetInt32(0), reader.GetString(1)));
+            }
+        }
+
+        using (var command = writer.Connection.CreateCommand())
+        {
+            command.Transaction = writer.Transaction;
+            command.CommandText = "SELECT data FROM contacts ORDER BY id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                contacts.Add(Summary(JsonNode.Parse(reader.GetString(0))!.AsObject()));
+            }
+        }
+
+        if (contacts.Count > 0 || companies.Count > 0)
+        {
+            IvvyAccountSeedData.Write(writer, new Random(unchecked(_options.Seed * 31 + 7)), Anchor(), companies, contacts);
+        }
+
+        writer.MarkSchema(IvvyContactStore.SchemaVersion);
+        return Task.FromResult(true);
+    });
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
@@ -239,13 +392,44 @@ public sealed class IvvySimulator : ISimulator
                 ContactListServed?.Invoke(Interlocked.Increment(ref _listCalls));
                 return page;
             case ("contact", "getcontact"):
-                return _contacts.GetContact(parameters);
+                return _events.WithEventHistory(_contacts.GetContact(parameters),
+                    IvvyJson.TryGetBoolean(parameters["useEventSortOrder"], out var byStart) && byStart);
             case ("contact", "addorupdatecontact"):
                 return await _contacts.AddOrUpdateContactAsync(parameters, cancellationToken);
             case ("contact", "getcustomfielddefinition"):
                 return IvvyCatalog.CustomFieldDefinitionJson();
             case ("contact", "getsubscriptiongrouplist"):
                 return IvvyCatalog.SubscriptionGroupJson(_store.GroupMemberCounts());
+            case ("contact", "addcontactstosubscriptiongroup"):
+                return await _companies.ChangeGroupMembershipAsync(parameters, add: true, cancellationToken);
+            case ("contact", "removecontactsfromsubscriptiongroup"):
+                return await _companies.ChangeGroupMembershipAsync(parameters, add: false, cancellationToken);
+            case ("contact", "getcompanylist"):
+                return _companies.GetCompanyList(parameters);
+            case ("contact", "getcompany"):
+                return _companies.GetCompany(parameters);
+            case ("contact", "addorupdatecompany"):
+                return await _companies.AddOrUpdateCompanyAsync(parameters, cancellationToken);
+            case ("contact", "getcompanycustomfielddefinition"):
+                return IvvyCatalog.CompanyCustomFieldDefinitionJson();
+            case ("account", "getemailloglist"):
+                return _emailLogs.GetEmailLogList(parameters);
+            case ("event", "geteventlist"):
+                return _events.GetEventList(parameters);
+            case ("event", "getevent"):
+                return _events.GetEvent(parameters);
+            case ("event", "getinvitedcontactlist"):
+                return _events.GetInvitedContactList(parameters);
+            case ("event", "getattendeelist"):
+                return _events.GetAttendeeList(parameters);
+            case ("event", "getregistrationlist"):
+                return _events.GetRegistrationList(parameters);
+            case ("venue", "getbookinglistforaccount"):
+                return _venues.GetBookingListForAccount(parameters);
+            case ("venue", "getbookinglist"):
+                return _venues.GetBookingList(parameters);
+            case ("venue", "getbooking"):
+                return _venues.GetBooking(parameters);
             default:
                 var reason = SimulatedNamespaces.Contains(@namespace)
                     ? $"The action '{action}' does not exist in namespace '{@namespace}'"

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IvvyWorkflows.Sandbox.Tests.HubSpot;
 
-public sealed class HubSpotSimulatorTests
+public sealed partial class HubSpotSimulatorTests
 {
     private const string Upsert = "crm/v3/objects/contacts/batch/upsert";
     private const string Search = "crm/v3/objects/contacts/search";

@@ -48,6 +48,34 @@ internal sealed class IvvyTestClient(Uri baseUrl, TimeProvider time, string apiK
         return response.Body!.AsObject();
     }
 
+    /// <summary>Calls an action that must succeed and returns its body.</summary>
+    public async Task<JsonNode> OkAsync(string @namespace, string action, JsonObject body)
+    {
+        var response = await CallAsync(@namespace, action, body);
+        Assert.True(response.Status == HttpStatusCode.OK, $"{@namespace}.{action}: {(int)response.Status} {response.Body?.ToJsonString()}");
+        return response.Body!;
+    }
+
+    /// <summary>Reads every page of a collection action (start += count until totalResults) and returns all results.</summary>
+    public async Task<List<JsonObject>> AllAsync(string @namespace, string action, JsonObject body)
+    {
+        var all = new List<JsonObject>();
+        for (var start = 0; ; )
+        {
+            var request = (JsonObject)body.DeepClone();
+            request["start"] = start;
+            request["perPage"] ??= 100;
+            var page = await OkAsync(@namespace, action, request);
+            var results = page["results"]!.AsArray();
+            all.AddRange(results.Select(r => r!.AsObject()));
+            start += results.Count;
+            if (results.Count == 0 || start >= page["meta"]!["totalResults"]!.GetValue<int>())
+            {
+                return all;
+            }
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }
 
