@@ -42,7 +42,7 @@ public static class CliHost
         if (builder.Configuration.GetValue<bool>(nameof(CliSettings.TelemetryConsole)))
         {
             builder.Services.AddOpenTelemetry()
-                .WithTracing(t => t.AddSource(ApiCallMeter.ActivitySourceName).AddConsoleExporter())
+                .WithTracing(t => t.AddSource(ApiCallMeter.ActivitySourceName, "System.Net.Http").AddConsoleExporter())
                 .WithMetrics(m => m.AddMeter(ApiCallMeter.MeterName).AddConsoleExporter());
         }
 

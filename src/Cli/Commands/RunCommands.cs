@@ -127,6 +127,10 @@ public static class RunCommands
 
     private static async Task<RunSummary> WatchAsync(SyncEnvironment env, ConsoleView view, RunRecord run, Stopwatch started, CancellationToken cancellationToken)
     {
+        using var span = ApiCallMeter.Tracing.StartActivity("sync.run");
+        span?.SetTag("run.id", run.RunId);
+        span?.SetTag("module", run.Module);
+        span?.SetTag("definition.version", run.Version);
         var streams = PinnedWorkflow.Unpin(run.PinnedDefinition).Definition.Streams;
         var scope = run.DryRun ? run.RunId : StreamSyncer.LiveScope;
         var final = await view.ProgressAsync($"{run.Module} v{run.Version}{(run.DryRun ? " (dry run)" : "")}",
@@ -146,6 +150,8 @@ public static class RunCommands
 
                 return total;
             });
+        span?.SetTag("run.status", final.Status.ToString());
+        span?.SetTag("records.read", final.Counters.Read);
         var plan = final.DryRun ? await env.Store.ListPlanAsync(final.RunId) : null;
         var summary = RunSummary.From(final, started.Elapsed, plan);
         view.Summary(summary);
