@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using Scriban;
 using Scriban.Parsing;
+using Scriban.Functions;
 using Scriban.Runtime;
 using Scriban.Syntax;
 
@@ -106,6 +107,9 @@ internal static class MappingFunctions
         return null;
     }
 
+    public static object? Now(TemplateContext context, SourceSpan span) =>
+        throw new ScriptRuntimeException(span, "date.now is not available in mapping templates: the same record must always map to the same output");
+
     private static string FormatUtc(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static string? IdKey(object? id) => id switch
@@ -125,6 +129,13 @@ internal static class MappingFunctions
         library.Import("required", new Func<TemplateContext, SourceSpan, object?, string?, object?>(Required));
         library.Import("ivvy_date", new Func<TemplateContext, SourceSpan, object?, string?>(IvvyDate));
         library.Import("custom_field", new Func<TemplateContext, SourceSpan, object?, object?, object?>(CustomField));
+
+        // The same record must always map to the same output, or the diff and echo suppression would see a change on
+        // every run: the clock is the one builtin taken away.
+        var date = new DateTimeFunctions();
+        date.Remove("now");
+        date.Import("now", new Func<TemplateContext, SourceSpan, object?>(Now));
+        library.SetValue("date", date, true);
         foreach (var name in library.Keys.ToList())
         {
             library.SetReadOnly(name, true);

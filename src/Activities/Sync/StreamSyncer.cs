@@ -90,8 +90,10 @@ public sealed class StreamSyncer(
         {
             return new SyncPagesResult(0, 0, StreamDone: false, Superseded: true);
         }
-        catch (ConnectorException e) when (e.Kind == FailureKind.Config)
+        catch (ConnectorException e) when (!e.IsRetryable)
         {
+            // A run-level call the remote refuses (credentials, settings, a request it rejects) fails the same way
+            // every time: stop the run with the remote's words instead of retrying. Per-record refusals never get here.
             SyncLog.RunStopped(logger, definition.Id, run.RunId, definition.Version, e.Message);
             return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message);
         }
@@ -254,6 +256,9 @@ public sealed class StreamSyncer(
         }
     }
 
+    /// <summary>The run is now owned by another orchestration instance; this one must stop without committing.</summary>
+    private sealed class RunSupersededException(string runId) : Exception($"Run {runId} is owned by another orchestration instance.");
+
     private sealed record PageContext(
         RunRecord Run,
         string Owner,
@@ -263,10 +268,4 @@ public sealed class StreamSyncer(
         string Scope,
         ITargetWriter Writer,
         ApiCallMeter Meter);
-}
-
-/// <summary>The run is now owned by another orchestration instance; this one must stop without committing.</summary>
-public sealed class RunSupersededException(string runId) : Exception($"Run {runId} is owned by another orchestration instance.")
-{
-    public string RunId { get; } = runId;
 }

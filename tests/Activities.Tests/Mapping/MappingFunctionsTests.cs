@@ -212,4 +212,20 @@ public sealed class MappingFunctionsTests
         Assert.Equal("shadowed", (string?)shadowed.Output?["v"]);
         Assert.Equal("x", (string?)clean.Output?["v"]);
     }
+
+    [Fact]
+    public void DateNow_IsRefused_SoAMappingNeverDependsOnTheClock()
+    {
+        var result = Render("{ \"at\": {{ date.now | json }} }");
+
+        Assert.False(result.IsSuccess);
+        Assert.Contains("date.now is not available", result.Error!.Message);
+        Assert.Equal((1, 12), (result.Error.Line, result.Error.Column));
+    }
+
+    [Fact]
+    public void DateFunctions_OtherThanNow_StillWork()
+    {
+        Assert.Equal("2024-02-01", RenderValue("date.parse \"2024-02-01 09:00:00\" | date.to_string \"%F\" | json")!.GetValue<string>());
+    }
 }
