@@ -21,6 +21,7 @@ var bench = new Harness(Path.Combine(Path.GetTempPath(), "ivvy-bench-" + Environ
 var report = new StringBuilder();
 try
 {
+    await bench.StartAsync();
     var sizes = smoke ? [1_000] : new[] { 10_000, 100_000 };
     report.AppendLine("| contacts | latency (iVvy/HubSpot) | durable records/s | plain records/s | durable ÷ plain time | API calls (optimum) | peak RSS MiB | pages | history rows at end |");
     report.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -70,7 +71,12 @@ internal sealed class Harness(string root) : IAsyncDisposable
     private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "IvvyWorkflows.Cli.dll");
     private static readonly string Workflows = FindWorkflows();
     private readonly List<Process> _children = [];
+    // One Azurite for every scenario, started here (or reused) and stopped gracefully at the end, before its data
+    // folder goes: the CLI children reuse it and never stop it.
+    private readonly IvvyWorkflows.Engine.AzuriteLauncher _azurite = new();
     private int _scenario;
+
+    public Task StartAsync() => _azurite.EnsureRunningAsync(Path.Combine(root, "azurite"));
 
     public async Task<Comparison> CompareAsync(int contacts, int ivvyLatencyMs, int hubSpotLatencyMs)
     {
@@ -251,6 +257,8 @@ internal sealed class Harness(string root) : IAsyncDisposable
             child.Kill(entireProcessTree: true);
             await child.WaitForExitAsync();
         }
+
+        await _azurite.StopAsync();
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try

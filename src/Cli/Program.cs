@@ -23,6 +23,10 @@ terminate.SetAction((parse, ct) => RunCommands.TerminateAsync(parse.GetValue(run
 var status = new Command("status", "List recent runs, or show one.") { optionalRunId, json };
 status.SetAction((parse, ct) => RunCommands.StatusAsync(parse.GetValue(optionalRunId), parse.GetValue(json), parse.GetValue(verbose), ct));
 
+var replayModule = new Argument<string>("module") { Description = "The module whose quarantined records to sync again." };
+var replay = new Command("replay", "Sync a module's quarantined records again (after fixing a template or the CRM's settings).") { replayModule, json };
+replay.SetAction((parse, ct) => RunCommands.ReplayAsync(parse.GetValue(replayModule)!, parse.GetValue(json), parse.GetValue(verbose), ct));
+
 var quarantine = new Command("quarantine", "List quarantined records with their reasons.") { module, json };
 quarantine.SetAction((parse, ct) => RunCommands.QuarantineAsync(parse.GetValue(module), parse.GetValue(json), parse.GetValue(verbose), ct));
 
@@ -37,5 +41,5 @@ publish.SetAction((parse, ct) => ValidateCommand.PublishAsync(parse.GetValue(pub
 var sandbox = new Command("sandbox", "Run the simulated iVvy and HubSpot as their own process, state on disk, until Ctrl+C.") { seed };
 sandbox.SetAction((parse, ct) => SandboxCommand.RunAsync(parse.GetValue(seed), parse.GetValue(verbose), ct));
 
-var root = new RootCommand("ivvy-workflows: keeps iVvy and a CRM in sync, durably.") { verbose, run, resume, terminate, status, quarantine, validate, publish, sandbox };
+var root = new RootCommand("ivvy-workflows: keeps iVvy and a CRM in sync, durably.") { verbose, run, resume, terminate, status, quarantine, replay, validate, publish, sandbox };
 return await root.Parse(args).InvokeAsync();

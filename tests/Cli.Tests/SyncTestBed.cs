@@ -60,7 +60,7 @@ public sealed class SyncTestBed : IDisposable
     public static async Task<RunRecord> RunAsync(SyncEnvironment env, LoadedWorkflow workflow, bool dryRun = false)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var run = await env.Runs.StartAsync(workflow, dryRun, timeout.Token);
+        var run = await env.Runs.StartAsync(workflow, dryRun, cancellationToken: timeout.Token);
         return await env.Runs.WaitAsync(run.RunId, cancellationToken: timeout.Token);
     }
 

@@ -31,4 +31,16 @@ public interface ITargetWriter
     /// <summary>Upserts a batch and returns one result per input, in input order. A record the target refuses comes back
     /// <see cref="UpsertOutcome.Rejected"/> and the rest still land; only run-level failures throw <see cref="ConnectorException"/>.</summary>
     Task<IReadOnlyList<UpsertResult>> UpsertAsync(IReadOnlyList<TargetRecord> batch, CancellationToken cancellationToken);
+
+    /// <summary>Reads the target's current content of the records with these target ids, keyed by target id.</summary>
+    /// <remarks>
+    /// <para>Used before a write to detect conflicts (both sides changed since the last sync). Ids that no longer exist are
+    /// simply absent from the answer; duplicates in <paramref name="targetIds"/> are read once.</para>
+    /// <para>Each value has the shape the writer writes: for HubSpot the flattened properties object (<c>{name: value}</c>;
+    /// a property without a value may be absent), for iVvy the record as its read action (getContact, getCompany) returns
+    /// it. Targets may add fields they always send (e.g. HubSpot's <c>lastmodifieddate</c>, iVvy's <c>modifiedDate</c>),
+    /// so callers compare the fields they map rather than whole objects.</para>
+    /// </remarks>
+    /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
+    Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
 }

@@ -100,6 +100,9 @@ public sealed partial class HubSpotClient
     /// <summary>Connector name used in meters and exceptions.</summary>
     public const string ConnectorName = "hubspot";
 
+    /// <summary>The category of HubSpot's 207 error entry listing ids it could not find.</summary>
+    private const string ObjectNotFoundCategory = "OBJECT_NOT_FOUND";
+
     
     private readonly HttpClient _http;
     private readonly HubSpotClientOptions _options;
@@ -286,6 +289,58 @@ public sealed partial class HubSpotClient
         var (status, body) = await SendAsync(HttpMethod.Get, uri, null, endpoint, isWrite: false,
             accept: s => s == (int)HttpStatusCode.NotFound, ct).ConfigureAwait(false);
         return status == (int)HttpStatusCode.NotFound ? null : ReadObject(body, endpoint);
+    }
+
+    /// <summary>Most ids one <c>batch/read</c> call takes; <see cref="BatchReadAsync"/> sends larger sets in chunks of this size.</summary>
+    public const int BatchReadMaxInputs = 100;
+
+    /// <summary>Reads records by HubSpot id (<c>POST …/{objectType}/batch/read</c>), in calls of at most
+    /// <see cref="BatchReadMaxInputs"/> ids.</summary>
+    /// <param name="objectType">Object type path name, e.g. "contacts".</param>
+    /// <param name="ids">HubSpot record ids; duplicates and blanks are dropped.</param>
+    /// <param name="properties">Properties to return (HubSpot adds a few it always sends); none = HubSpot's default set.</param>
+    /// <param name="ct">Cancellation.</param>
+    /// <returns>The live records found, in no guaranteed order.</returns>
+    /// <remarks>Ids HubSpot cannot find (deleted, archived or never there) are left out: HubSpot answers them with a 207 and
+    /// one <c>OBJECT_NOT_FOUND</c> error entry, which is not a failure here.</remarks>
+    /// <exception cref="ConnectorException">Any failure, classified; also (System) a 207 error entry of any other category,
+    /// since a record silently left out would read as deleted.</exception>
+    public async Task<IReadOnlyList<HubSpotObject>> BatchReadAsync(string objectType, IReadOnlyCollection<string> ids,
+        IReadOnlyCollection<string> properties, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(objectType);
+        ArgumentNullException.ThrowIfNull(ids);
+        ArgumentNullException.ThrowIfNull(properties);
+        var endpoint = $"{objectType}.batch/read";
+        var uri = new Uri($"{_objectsRoot}{Uri.EscapeDataString(objectType)}/batch/read");
+        var wanted = ids.Where(id => !string.IsNullOrWhiteSpace(id)).Distinct(StringComparer.Ordinal).ToList();
+        var propertyArray = properties.Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal).ToList();
+        var found = new List<HubSpotObject>(wanted.Count);
+        foreach (var chunk in wanted.Chunk(BatchReadMaxInputs))
+        {
+            var body = new JsonObject
+            {
+                ["inputs"] = new JsonArray(chunk.Select(id => (JsonNode?)new JsonObject { ["id"] = id }).ToArray()),
+                ["properties"] = new JsonArray(propertyArray.Select(p => (JsonNode?)p).ToArray()),
+            };
+            var (status, response) = await SendAsync(HttpMethod.Post, uri, body, endpoint, isWrite: false, accept: null, ct)
+                .ConfigureAwait(false);
+            foreach (var error in response?["errors"] as JsonArray ?? [])
+            {
+                var category = TextOf(error?["category"]);
+                if (!string.Equals(category, ObjectNotFoundCategory, StringComparison.Ordinal))
+                {
+                    throw new ConnectorException(ConnectorName, endpoint, FailureKind.System,
+                        $"HubSpot {endpoint} answered {status} with an error other than a missing record: " +
+                        RemoteText.Redact(RemoteText.Snippet(error?.ToJsonString(), 300), _options.AccessToken),
+                        (HttpStatusCode)status, category);
+                }
+            }
+
+            found.AddRange((response?["results"] as JsonArray ?? []).Select(n => ReadObject(n, endpoint)));
+        }
+
+        return found;
     }
 
     /// <summary>The text of a JSON value (strings as-is, numbers and booleans invariant); null for null or a container.</summary>

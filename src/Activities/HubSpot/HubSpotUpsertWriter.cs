@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.Connectors;
 
 namespace IvvyWorkflows.Activities.HubSpot;
@@ -16,6 +17,8 @@ namespace IvvyWorkflows.Activities.HubSpot;
 /// records (fewer the fewer bad records there are).</para>
 /// <para>Records with the same source id in one batch are written once, with the last one's properties; every one of them gets
 /// that write's result. <see cref="TargetRecord.TargetId"/> is not needed: the key finds the record.</para>
+/// <para><see cref="ReadCurrentAsync"/> reads records by HubSpot id with <c>batch/read</c> (one call per 100 ids), asking for
+/// <see cref="ReadProperties"/>.</para>
 /// </remarks>
 public sealed class HubSpotUpsertWriter : ITargetWriter
 {
@@ -23,6 +26,7 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
     private readonly string _objectType;
     private readonly string _idProperty;
     private readonly string _idPropertyLabel;
+    private readonly IReadOnlyList<string> _readProperties;
     private readonly Lock _schemaLock = new();
     private Task? _schema;
 
@@ -31,7 +35,10 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
     /// <param name="objectType">Object type path name: "contacts", "companies", "deals" or a custom object's type.</param>
     /// <param name="idProperty">The external-key property holding the source id, e.g. "ivvy_contact_id".</param>
     /// <param name="idPropertyLabel">Label given to the property when <see cref="EnsureSchemaAsync"/> creates it.</param>
-    public HubSpotUpsertWriter(HubSpotClient client, string objectType, string idProperty, string idPropertyLabel)
+    /// <param name="readProperties">Properties <see cref="ReadCurrentAsync"/> asks for (the ones this writer writes); null =
+    /// <see cref="DefaultReadProperties"/> of the object type. The key property is always added.</param>
+    public HubSpotUpsertWriter(HubSpotClient client, string objectType, string idProperty, string idPropertyLabel,
+        IReadOnlyCollection<string>? readProperties = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(objectType);
@@ -41,7 +48,23 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
         _objectType = objectType;
         _idProperty = idProperty;
         _idPropertyLabel = idPropertyLabel;
+        _readProperties = ((IEnumerable<string>)[idProperty, .. readProperties ?? DefaultReadPropertiesOf(objectType)])
+            .Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal).ToList();
     }
+
+    /// <summary>Properties <see cref="ReadCurrentAsync"/> asks for when the constructor is given none, by object type
+    /// (path name or id); types not listed read only the key property.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> DefaultReadProperties { get; } =
+        new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["contacts"] = ["email", "firstname", "lastname", "phone", "company"],
+            ["0-1"] = ["email", "firstname", "lastname", "phone", "company"],
+            ["companies"] = ["name", "domain", "phone", "city", "country"],
+            ["0-2"] = ["name", "domain", "phone", "city", "country"],
+        };
+
+    /// <summary>The properties <see cref="ReadCurrentAsync"/> asks for: the key property first, then the read properties.</summary>
+    public IReadOnlyList<string> ReadProperties => _readProperties;
 
     /// <inheritdoc />
     public int MaxBatchSize => _client.Options.BatchSize;
@@ -96,6 +119,32 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
 
         return batch.Select(r => outcomes[r.SourceId] with { SourceId = r.SourceId }).ToList();
     }
+
+    /// <inheritdoc />
+    /// <remarks>Ids are HubSpot record ids (<see cref="UpsertResult.TargetId"/>). Each value is the record's properties as
+    /// HubSpot sends them: the asked-for <see cref="ReadProperties"/> that hold a value, plus those HubSpot always adds
+    /// (<c>hs_object_id</c>, <c>createdate</c>, <c>lastmodifieddate</c> / <c>hs_lastmodifieddate</c>).</remarks>
+    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targetIds);
+        var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        if (targetIds.Count == 0)
+        {
+            return current;
+        }
+
+        var records = await _client.BatchReadAsync(_objectType, targetIds, _readProperties, cancellationToken).ConfigureAwait(false);
+        foreach (var record in records)
+        {
+            current[record.Id] = record.Properties;
+        }
+
+        return current;
+    }
+
+    private static IReadOnlyList<string> DefaultReadPropertiesOf(string objectType) =>
+        DefaultReadProperties.TryGetValue(objectType, out var properties) ? properties : [];
 
     private async Task EnsureSchemaOnceAsync(CancellationToken cancellationToken)
     {

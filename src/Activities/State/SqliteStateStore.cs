@@ -18,7 +18,7 @@ public sealed class SqliteStateStore
         PRAGMA journal_mode = WAL;
         CREATE TABLE IF NOT EXISTS runs (
             run_id TEXT PRIMARY KEY, module TEXT NOT NULL, version INTEGER NOT NULL, content_hash TEXT NOT NULL,
-            pinned_definition TEXT NOT NULL, dry_run INTEGER NOT NULL, status TEXT NOT NULL, owner TEXT, attempt INTEGER NOT NULL,
+            pinned_definition TEXT NOT NULL, dry_run INTEGER NOT NULL, replay INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL, owner TEXT, attempt INTEGER NOT NULL,
             started_at TEXT NOT NULL, finished_at TEXT, error TEXT,
             read INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,
             unchanged INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,
@@ -50,17 +50,18 @@ public sealed class SqliteStateStore
         _time = time ?? TimeProvider.System;
         using var connection = Open();
         Execute(connection, null, Schema);
+        AddColumnIfMissing(connection, "runs", "replay", "INTEGER NOT NULL DEFAULT 0");
     }
 
     public Task CreateRunAsync(RunRecord run)
     {
         using var connection = Open();
         Execute(connection, null, """
-            INSERT INTO runs (run_id, module, version, content_hash, pinned_definition, dry_run, status, owner, attempt, started_at)
-            VALUES ($id, $module, $version, $hash, $pinned, $dry, $status, $owner, $attempt, $started)
+            INSERT INTO runs (run_id, module, version, content_hash, pinned_definition, dry_run, replay, status, owner, attempt, started_at)
+            VALUES ($id, $module, $version, $hash, $pinned, $dry, $replay, $status, $owner, $attempt, $started)
             """,
             ("$id", run.RunId), ("$module", run.Module), ("$version", run.Version), ("$hash", run.ContentHash),
-            ("$pinned", run.PinnedDefinition), ("$dry", run.DryRun ? 1 : 0), ("$status", run.Status.ToString()),
+            ("$pinned", run.PinnedDefinition), ("$dry", run.DryRun ? 1 : 0), ("$replay", run.Replay ? 1 : 0), ("$status", run.Status.ToString()),
             ("$owner", run.Owner), ("$attempt", run.Attempt), ("$started", Format(run.StartedAt)));
         return Task.CompletedTask;
     }
@@ -85,7 +86,7 @@ public sealed class SqliteStateStore
     {
         using var connection = Open();
         return Task.FromResult(QueryRuns(connection,
-            "WHERE module = $module AND status = 'Running' AND dry_run = 0 ORDER BY started_at DESC LIMIT 1", ("$module", module)).FirstOrDefault());
+            "WHERE module = $module AND status = 'Running' AND dry_run = 0 AND replay = 0 ORDER BY started_at DESC LIMIT 1", ("$module", module)).FirstOrDefault());
     }
 
     /// <summary>Starts a new attempt of a run: its owner becomes "{runId}.{attempt}", the only orchestration instance
@@ -269,13 +270,15 @@ public sealed class SqliteStateStore
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<QuarantineEntry>> ListQuarantineAsync(string? module = null, int limit = 100)
+    /// <summary>Quarantined records, most recent first (or of one stream, oldest first, as a replay takes them).</summary>
+    public Task<IReadOnlyList<QuarantineEntry>> ListQuarantineAsync(string? module = null, int limit = 100, string? stream = null)
     {
         using var connection = Open();
         using var command = Command(connection, null, """
             SELECT module, stream, source_id, stage, reason, payload, attempts, run_id, last_seen FROM quarantine
-            WHERE ($module IS NULL OR module = $module) ORDER BY last_seen DESC LIMIT $limit
-            """, ("$module", module), ("$limit", limit));
+            WHERE ($module IS NULL OR module = $module) AND ($stream IS NULL OR stream = $stream)
+            ORDER BY CASE WHEN $stream IS NULL THEN last_seen END DESC, last_seen, source_id LIMIT $limit
+            """, ("$module", module), ("$stream", stream), ("$limit", limit));
         using var reader = command.ExecuteReader();
         var entries = new List<QuarantineEntry>();
         while (reader.Read())
@@ -310,6 +313,16 @@ public sealed class SqliteStateStore
         return connection;
     }
 
+    /// <summary>Brings a state store written by an earlier version up to the current schema.</summary>
+    private static void AddColumnIfMissing(SqliteConnection connection, string table, string column, string definition)
+    {
+        using var command = Command(connection, null, $"SELECT COUNT(*) FROM pragma_table_info('{table}') WHERE name = $column", ("$column", column));
+        if ((long)command.ExecuteScalar()! == 0)
+        {
+            Execute(connection, null, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
+        }
+    }
+
     private static bool Owns(SqliteConnection connection, SqliteTransaction transaction, string runId, string owner)
     {
         using var command = Command(connection, transaction, "SELECT 1 FROM runs WHERE run_id = $id AND owner = $owner AND status = 'Running'",
@@ -336,7 +349,7 @@ public sealed class SqliteStateStore
     {
         using var command = Command(connection, null, $"""
             SELECT run_id, module, version, content_hash, pinned_definition, dry_run, status, owner, attempt, started_at, finished_at, error,
-                   read, created, updated, unchanged, quarantined, pages, api_calls FROM runs {where}
+                   read, created, updated, unchanged, quarantined, pages, api_calls, replay FROM runs {where}
             """, parameters);
         using var reader = command.ExecuteReader();
         var runs = new List<RunRecord>();
@@ -358,6 +371,7 @@ public sealed class SqliteStateStore
                 Error = reader.IsDBNull(11) ? null : reader.GetString(11),
                 Counters = new RunCounters(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16), reader.GetInt64(17)),
                 ApiCalls = JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(18)) ?? [],
+                Replay = reader.GetInt32(19) == 1,
             });
         }
 

@@ -10,6 +10,8 @@ public sealed record RunRecord
     /// <summary>The definition and templates the run pinned at start (JSON of <see cref="PinnedDefinition"/>).</summary>
     public required string PinnedDefinition { get; init; }
     public bool DryRun { get; init; }
+    /// <summary>A replay run re-syncs the module's quarantined records instead of reading a new window.</summary>
+    public bool Replay { get; init; }
     public RunStatus Status { get; init; } = RunStatus.Running;
     /// <summary>The orchestration instance allowed to commit pages (a fencing token: a superseded instance's commit is refused).</summary>
     public string? Owner { get; init; }

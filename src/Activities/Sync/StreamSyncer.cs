@@ -55,6 +55,11 @@ public sealed class StreamSyncer(
         activity?.SetTag("stream", stream.Name);
         try
         {
+            if (run.Replay)
+            {
+                return await ReplayAsync(context, cancellationToken);
+            }
+
             var cursor = await OpenCursorAsync(context, reader, cancellationToken);
             if (cursor is null)
             {
@@ -97,6 +102,38 @@ public sealed class StreamSyncer(
             SyncLog.RunStopped(logger, definition.Id, run.RunId, definition.Version, e.Message);
             return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message);
         }
+    }
+
+    /// <summary>
+    /// A replay run: the stream's quarantined records go through map → upsert → commit again, a page at a time, from
+    /// the payload kept with each (the newest version read: a later edit would have been read, and re-quarantined or
+    /// synced, by its own window). The cursor stays where it is. Used after fixing a template or the target's settings.
+    /// </summary>
+    private async Task<SyncPagesResult> ReplayAsync(PageContext context, CancellationToken cancellationToken)
+    {
+        var (definition, stream) = (context.Definition, context.Stream);
+        var stored = await store.GetCursorAsync(LiveScope, definition.Id, stream.Name);
+        var entries = await store.ListQuarantineAsync(definition.Id, limit: int.MaxValue, stream: stream.Name);
+        if (stored is null || entries.Count == 0)
+        {
+            return new SyncPagesResult(0, 0, StreamDone: true);
+        }
+
+        await context.Writer.EnsureSchemaAsync(cancellationToken);
+        var cursor = JsonSerializer.Deserialize<ReadCursor>(stored.Value.Cursor, Json)!;
+        var pages = 0;
+        foreach (var chunk in entries.Chunk(stream.Source.PageSize))
+        {
+            var records = chunk.Select(e => new SourceRecord(e.SourceId, null, (JsonObject)JsonNode.Parse(e.Payload)!)).ToList();
+            if (!await ProcessPageAsync(context, new SourcePage(records, cursor), cancellationToken))
+            {
+                return new SyncPagesResult(pages, pages * stream.Source.PageSize, StreamDone: false, Superseded: true);
+            }
+
+            pages++;
+        }
+
+        return new SyncPagesResult(pages, entries.Count, StreamDone: true);
     }
 
     /// <summary>The cursor to read from: the stored one, or a new window when the last one is complete.
@@ -150,7 +187,7 @@ public sealed class StreamSyncer(
         var commitLinks = new List<Link>();
         var quarantined = new List<QuarantineEntry>();
         var planned = new List<PlannedAction>();
-        var writes = new List<(TargetRecord Record, Change Change, string SourceHash, string TargetHash)>();
+        var writes = new List<(TargetRecord Record, Change Change, string SourceHash, string TargetHash, SourceRecord Source)>();
         long unchanged = 0;
 
         foreach (var record in records)
@@ -184,7 +221,7 @@ public sealed class StreamSyncer(
                 continue;
             }
 
-            writes.Add((new TargetRecord(record.Id, output, link?.TargetId), change, sourceHash, targetHash));
+            writes.Add((new TargetRecord(record.Id, output, link?.TargetId), change, sourceHash, targetHash, record));
             Plan(planned, run, stream, record.Id, change == Change.New ? "create" : "update", change == Change.New ? "new" : "changed");
         }
 
@@ -200,11 +237,11 @@ public sealed class StreamSyncer(
             var results = await context.Writer.UpsertAsync(writes.Select(w => w.Record).ToList(), cancellationToken);
             for (var i = 0; i < writes.Count; i++)
             {
-                var (target, change, sourceHash, targetHash) = writes[i];
+                var (target, change, sourceHash, targetHash, source) = writes[i];
                 var result = results[i];
                 if (result.Outcome == UpsertOutcome.Rejected)
                 {
-                    quarantined.Add(Quarantine(run, definition, stream, target.SourceId, "upsert", result.Error ?? "rejected by the target", target.Properties.ToJsonString()));
+                    quarantined.Add(Quarantine(run, definition, stream, target.SourceId, "upsert", result.Error ?? "rejected by the target", source.Data.ToJsonString()));
                     continue;
                 }
 

@@ -34,7 +34,7 @@ public static class RunCommands
             foreach (var workflow in workflows)
             {
                 var started = Stopwatch.StartNew();
-                var run = await env.Runs.StartAsync(workflow, dryRun, cancellationToken);
+                var run = await env.Runs.StartAsync(workflow, dryRun, cancellationToken: cancellationToken);
                 if (run.Attempt > 1)
                 {
                     view.Info($"Resuming unfinished run {run.RunId} ({run.Module} v{run.Version}) from its last committed page.");
@@ -57,6 +57,23 @@ public static class RunCommands
             await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
             var started = Stopwatch.StartNew();
             var run = await env.Runs.ResumeAsync(runId, cancellationToken);
+            var summary = await WatchAsync(env, view, run, started, cancellationToken);
+            if (json)
+            {
+                Console.Out.WriteLine(summary.ToJson());
+            }
+
+            return summary.Status == nameof(RunStatus.Completed) ? 0 : 1;
+        }, verbose, cancellationToken);
+
+    public static Task<int> ReplayAsync(string module, bool json, bool verbose, CancellationToken cancellationToken) =>
+        Guard(json, async (host, view) =>
+        {
+            var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
+            var workflow = ValidateCommand.LoadChecked(catalog, module, null);
+            await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
+            var started = Stopwatch.StartNew();
+            var run = await env.Runs.StartAsync(workflow, dryRun: false, replay: true, cancellationToken);
             var summary = await WatchAsync(env, view, run, started, cancellationToken);
             if (json)
             {

@@ -70,7 +70,7 @@ public sealed class ConsoleView(bool json)
         _console.Write(table);
         if (summary.Quarantined > 0 && !summary.DryRun)
         {
-            _console.MarkupLineInterpolated($"[yellow]{summary.Quarantined} record(s) quarantined with their reasons: ivvy-workflows quarantine {summary.Module}[/]");
+            _console.MarkupLineInterpolated($"[yellow]{summary.Quarantined} record(s) quarantined: `ivvy-workflows quarantine {summary.Module}` shows why; after a fix, `ivvy-workflows replay {summary.Module}` syncs them again.[/]");
         }
 
         if (summary.Error is not null)

@@ -19,17 +19,17 @@ namespace IvvyWorkflows.Engine.Runs;
 public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store, TimeProvider time)
 {
     /// <summary>Starts a run of <paramref name="workflow"/>, or resumes the module's unfinished live run if there is one
-    /// (that run keeps the definition it pinned).</summary>
-    public async Task<RunRecord> StartAsync(LoadedWorkflow workflow, bool dryRun, CancellationToken cancellationToken = default)
+    /// (that run keeps the definition it pinned). A <paramref name="replay"/> run re-syncs the quarantined records.</summary>
+    public async Task<RunRecord> StartAsync(LoadedWorkflow workflow, bool dryRun, bool replay = false, CancellationToken cancellationToken = default)
     {
         var module = workflow.Definition.Id;
-        if (!dryRun && await store.FindUnfinishedRunAsync(module) is { } unfinished)
+        if (!dryRun && !replay && await store.FindUnfinishedRunAsync(module) is { } unfinished)
         {
             return await ResumeAsync(unfinished.RunId, cancellationToken);
         }
 
         var now = time.GetUtcNow();
-        var runId = $"{module}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        var runId = $"{module}{(replay ? "-replay" : "")}-{now:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
         await store.CreateRunAsync(new RunRecord
         {
             RunId = runId,
@@ -38,6 +38,7 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
             ContentHash = workflow.ContentHash,
             PinnedDefinition = PinnedWorkflow.Pin(workflow),
             DryRun = dryRun,
+            Replay = replay,
             StartedAt = now,
         });
         return await ScheduleAsync(runId, cancellationToken);

@@ -12,6 +12,76 @@ public sealed class HubSpotClientTests
     private static readonly JsonObject EmptySearch = new() { ["total"] = 0, ["results"] = new JsonArray() };
 
     [Fact]
+    public async Task BatchReadAsync_PresentAndMissingIds_ReturnsThePresentOnesWithTheAskedProperties()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var client = hubSpot.CreateClient();
+        var written = await client.BatchUpsertAsync("contacts",
+        [
+            new HubSpotUpsertInput("ana@example.com", "email", new JsonObject { ["firstname"] = "Ana", ["phone"] = "1" }, null),
+            new HubSpotUpsertInput("bo@example.com", "email", new JsonObject { ["firstname"] = "Bo", ["phone"] = "2" }, null),
+        ], default);
+        var ids = written.Results.Select(r => r.Id).ToList();
+
+        var read = await client.BatchReadAsync("contacts", [ids[0], "999999", ids[1], ids[0]], ["firstname", "email"], default);
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), read.Select(r => r.Id).Order(StringComparer.Ordinal));
+        var ana = read.Single(r => r.Id == ids[0]);
+        Assert.Equal("Ana", ana.Property("firstname"));
+        Assert.Equal("ana@example.com", ana.Property("email"));
+        Assert.Null(ana.Property("phone"));
+        Assert.Equal(1, hubSpot.Calls("contacts.batch/read"));
+    }
+
+    [Fact]
+    public async Task BatchReadAsync_OnlyMissingIds_ReturnsNothingWithoutFailing()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+
+        var read = await hubSpot.CreateClient().BatchReadAsync("companies", ["123", "456"], ["name"], default);
+
+        Assert.Empty(read);
+    }
+
+    [Fact]
+    public async Task BatchReadAsync_MoreThanOneHundredIds_ReadsInChunksOfOneHundred()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var client = hubSpot.CreateClient();
+        var ids = new List<string>();
+        for (var batch = 0; batch < 3; batch++)
+        {
+            var inputs = Enumerable.Range(batch * 80, 80).Select(i => new HubSpotUpsertInput($"c{i}@example.com", "email",
+                new JsonObject { ["firstname"] = $"N{i}" }, null)).ToList();
+            ids.AddRange((await client.BatchUpsertAsync("contacts", inputs, default)).Results.Select(r => r.Id));
+        }
+
+        var read = await client.BatchReadAsync("contacts", [.. ids, "999999"], ["firstname"], default);
+
+        Assert.Equal(240, read.Count);
+        Assert.Equal(ids.Order(StringComparer.Ordinal), read.Select(r => r.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(3, hubSpot.Calls("contacts.batch/read"));
+    }
+
+    [Fact]
+    public async Task BatchReadAsync_ErrorOtherThanMissingRecords_ThrowsSystem()
+    {
+        var handler = new ScriptedHubSpotHandler((_, _, _) => ScriptedHubSpotHandler.Json(207, new JsonObject
+        {
+            ["status"] = "COMPLETE",
+            ["results"] = new JsonArray(),
+            ["errors"] = new JsonArray(new JsonObject { ["status"] = "error", ["category"] = "VALIDATION_ERROR", ["message"] = "bad property" }),
+        }));
+        var client = HubSpotTestClients.Create(handler, new FakeTimeProvider(SimulatedHubSpot.Start), HubSpotTestClients.Options(maxRetries: 0));
+
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => client.BatchReadAsync("contacts", ["1"], ["email"], default));
+
+        Assert.Equal(FailureKind.System, error.Kind);
+        Assert.Equal("VALIDATION_ERROR", error.RemoteCode);
+        Assert.DoesNotContain(HubSpotTestClients.Token, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BatchUpsertAndSearch_AgainstTheSimulator_RoundTrip()
     {
         await using var hubSpot = await SimulatedHubSpot.StartAsync();

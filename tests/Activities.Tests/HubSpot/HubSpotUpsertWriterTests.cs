@@ -214,6 +214,74 @@ public sealed class HubSpotUpsertWriterTests
         Assert.Equal(new UpsertResult("42", UpsertOutcome.Updated, "9"), Assert.Single(results));
     }
 
+    [Fact]
+    public async Task ReadCurrentAsync_WrittenAndMissingIds_ReturnsTheFlattenedPropertiesOfThoseFound()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var writer = await ReadyWriterAsync(hubSpot);
+        var written = await writer.UpsertAsync(Contacts(3), default);
+        // An edit in HubSpot after our write: the read must see it.
+        await hubSpot.CreateClient().BatchUpsertAsync("contacts",
+            [new HubSpotUpsertInput("contact1@example.com", "email", new JsonObject { ["phone"] = "+1 555 0100" }, null)], default);
+
+        var current = await writer.ReadCurrentAsync([.. written.Select(r => r.TargetId!), "999999"], default);
+
+        Assert.Equal(written.Select(r => r.TargetId!).Order(StringComparer.Ordinal), current.Keys.Order(StringComparer.Ordinal));
+        var second = current[written[1].TargetId!];
+        Assert.Equal("+1 555 0100", second["phone"]!.GetValue<string>());
+        Assert.Equal("Name1", second["firstname"]!.GetValue<string>());
+        Assert.Equal("1", second[Key]!.GetValue<string>());
+        Assert.Equal("contact1@example.com", second["email"]!.GetValue<string>());
+        Assert.Equal(1, hubSpot.Calls("contacts.batch/read"));
+    }
+
+    [Fact]
+    public async Task ReadCurrentAsync_NoIds_CallsNothing()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var writer = new HubSpotUpsertWriter(hubSpot.CreateClient(), "contacts", Key, "iVvy contact id");
+
+        var current = await writer.ReadCurrentAsync([], default);
+
+        Assert.Empty(current);
+        Assert.Equal(0, hubSpot.Calls("contacts.batch/read"));
+    }
+
+    [Fact]
+    public async Task ReadCurrentAsync_GivenReadProperties_AsksForThemAndTheKeyOnly()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var client = hubSpot.CreateClient();
+        await new HubSpotUpsertWriter(client, "companies", "ivvy_company_id", "iVvy company id").EnsureSchemaAsync(default);
+        var writer = new HubSpotUpsertWriter(client, "companies", "ivvy_company_id", "iVvy company id", ["name", "city"]);
+        var written = Assert.Single(await writer.UpsertAsync(
+            [new TargetRecord("c-7", new JsonObject { ["name"] = "Harbour Events", ["domain"] = "harbour.example.com", ["city"] = "Sydney" })],
+            default));
+
+        var current = await writer.ReadCurrentAsync([written.TargetId!], default);
+
+        Assert.Equal(UpsertOutcome.Created, written.Outcome);
+        var company = current[written.TargetId!];
+        Assert.Equal(["ivvy_company_id", "name", "city"], writer.ReadProperties);
+        Assert.Equal("Sydney", company["city"]!.GetValue<string>());
+        Assert.Equal("Harbour Events", company["name"]!.GetValue<string>());
+        Assert.Equal("c-7", company["ivvy_company_id"]!.GetValue<string>());
+        Assert.False(company.ContainsKey("domain"));
+    }
+
+    [Fact]
+    public void ReadProperties_NoneGiven_AreTheKeyAndTheObjectTypesDefaults()
+    {
+        var client = HubSpotTestClients.Create(new ScriptedHubSpotHandler((_, _, _) => throw new InvalidOperationException("no call expected")),
+            new FakeTimeProvider(SimulatedHubSpot.Start));
+
+        Assert.Equal([Key, "email", "firstname", "lastname", "phone", "company"],
+            new HubSpotUpsertWriter(client, "contacts", Key, "k").ReadProperties);
+        Assert.Equal(["ivvy_company_id", "name", "domain", "phone", "city", "country"],
+            new HubSpotUpsertWriter(client, "companies", "ivvy_company_id", "k").ReadProperties);
+        Assert.Equal(["ivvy_booking_id"], new HubSpotUpsertWriter(client, "deals", "ivvy_booking_id", "k").ReadProperties);
+    }
+
     private static async Task<HubSpotUpsertWriter> ReadyWriterAsync(SimulatedHubSpot hubSpot, HubSpotClient? client = null)
     {
         var writer = new HubSpotUpsertWriter(client ?? hubSpot.CreateClient(), "contacts", Key, "iVvy contact id");

@@ -130,6 +130,29 @@ public sealed class StreamSyncerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_Replay_SyncsTheQuarantinedRecordsAndLeavesTheCursor()
+    {
+        _target.Reject.Add("9");
+        _target.Reject.Add("77");
+        await RunToEndAsync(await StartRunAsync());
+        var cursor = await _store.GetCursorAsync(StreamSyncer.LiveScope, "contacts", "ivvy-to-hubspot");
+        Assert.Equal(2, (await _store.ListQuarantineAsync("contacts")).Count);
+        _target.Reject.Remove("9"); // the CRM's problem with 9 is fixed; 77 still fails
+        var reads = _source.Reads;
+
+        var replay = await StartRunAsync(replay: true);
+        var result = await RunToEndAsync(replay);
+
+        Assert.True(result.StreamDone);
+        Assert.Equal(reads, _source.Reads); // replays from the kept payload, reads nothing
+        Assert.True(_target.Records.ContainsKey("9"));
+        Assert.Equal("77", Assert.Single(await _store.ListQuarantineAsync("contacts")).SourceId);
+        Assert.Equal(2, (await _store.ListQuarantineAsync("contacts")).Single().Attempts);
+        Assert.Equal(new RunCounters(Read: 2, Created: 1, Quarantined: 1, Pages: 1), (await _store.GetRunAsync(replay.RunId))!.Counters);
+        Assert.Equal(cursor!.Value.Cursor, (await _store.GetCursorAsync(StreamSyncer.LiveScope, "contacts", "ivvy-to-hubspot"))!.Value.Cursor);
+    }
+
+    [Fact]
     public async Task RunAsync_CrashBeforeCommit_RedoesOnlyThatPageWithoutDuplicates()
     {
         _target.CrashAfterCall = 2;
@@ -178,7 +201,7 @@ public sealed class StreamSyncerTests : IDisposable
         Assert.Equal(249, (await _store.GetRunAsync(run.RunId))!.Counters.Created);
     }
 
-    private async Task<RunRecord> StartRunAsync(bool dryRun = false)
+    private async Task<RunRecord> StartRunAsync(bool dryRun = false, bool replay = false)
     {
         var runId = Guid.NewGuid().ToString("N");
         await _store.CreateRunAsync(new RunRecord
@@ -189,6 +212,7 @@ public sealed class StreamSyncerTests : IDisposable
             ContentHash = _workflow.ContentHash,
             PinnedDefinition = PinnedWorkflow.Pin(_workflow),
             DryRun = dryRun,
+            Replay = replay,
             StartedAt = _time.GetUtcNow(),
         });
         return await _store.ClaimRunAsync(runId);

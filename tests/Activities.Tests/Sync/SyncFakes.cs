@@ -81,6 +81,21 @@ internal sealed class FakeTarget : ITargetWriter
 
         return Task.FromResult<IReadOnlyList<UpsertResult>>(results);
     }
+
+    /// <summary>The stored records of the target ids asked ("hs-" + source id, as <see cref="UpsertAsync"/> answers).</summary>
+    public Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var targetId in targetIds)
+        {
+            if (targetId.StartsWith("hs-", StringComparison.Ordinal) && Records.TryGetValue(targetId[3..], out var record))
+            {
+                current[targetId] = record;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, JsonObject>>(current);
+    }
 }
 
 internal sealed class FakeConnectors(FakeSource source, FakeTarget target) : IConnectorFactory

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using IvvyWorkflows.Activities.Connectors;
+
+namespace IvvyWorkflows.Activities.Ivvy;
+
+/// <summary>
+/// Writes CRM records to one iVvy record type (contacts or companies) with its addOrUpdate… action, holding the CRM id in
+/// iVvy's native <c>externalId</c>, and reads them back by iVvy id.
+/// </summary>
+/// <remarks>
+/// <para>iVvy has no batch write, so a batch is written one call per record, at most <see cref="MaxParallelCalls"/> at a
+/// time. Each body is the record's properties plus <c>externalId</c> = <see cref="TargetRecord.SourceId"/> (the CRM id), and
+/// either <c>id</c> = <see cref="TargetRecord.TargetId"/> (an update of the paired record) or, when the pair is not known yet,
+/// <c>updateIfExists: true</c>, so iVvy updates the record with the same identity (<see cref="IvvyWriteSpec.IdentityMatch"/>)
+/// instead of adding a duplicate. The writer owns those three fields: values for them in the properties are replaced.</para>
+/// <para>Outcomes: <see cref="UpsertOutcome.Updated"/> when a target id was given; otherwise
+/// <see cref="UpsertOutcome.Created"/> (iVvy's answer does not say whether <c>updateIfExists</c> matched an existing record).
+/// A <see cref="FailureKind.Data"/> refusal (validation 23016/23017, unknown id 24096/24153…) comes back
+/// <see cref="UpsertOutcome.Rejected"/> with iVvy's message while the rest of the batch lands; any other failure
+/// (configuration, system, retries exhausted) propagates and stops the page. A redone batch is harmless: records with a
+/// target id are updated again, and those without are matched by identity.</para>
+/// <para>Records with the same source id in one batch are written once, with the last one's properties; every one of them
+/// gets that write's result (two concurrent identity matches could otherwise add the same record twice).</para>
+/// </remarks>
+public sealed class IvvyUpsertWriter : ITargetWriter
+{
+    /// <summary>Most calls in flight at once, for writes and reads alike.</summary>
+    public const int MaxParallelCalls = 4;
+
+    /// <summary>iVvy's specificCodes for "no record has this id" (24096 contact, 24153 company).</summary>
+    private static readonly HashSet<string> NotFoundCodes = new(StringComparer.Ordinal) { "24096", "24153" };
+
+    private readonly IvvyClient _client;
+    private readonly IvvyWriteSpec _spec;
+
+    /// <summary>Creates a writer of the record type <paramref name="spec"/> describes.</summary>
+    /// <param name="client">The iVvy client.</param>
+    /// <param name="spec">The actions to call, e.g. <see cref="IvvyWriteSpec.Contacts"/>.</param>
+    public IvvyUpsertWriter(IvvyClient client, IvvyWriteSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec.Namespace);
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec.WriteAction);
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec.ReadAction);
+        _client = client;
+        _spec = spec;
+    }
+
+    /// <inheritdoc />
+    public int MaxBatchSize => 100;
+
+    /// <summary>The actions this writer calls.</summary>
+    public IvvyWriteSpec Spec => _spec;
+
+    /// <inheritdoc />
+    /// <remarks>Nothing to create: iVvy holds the CRM id in its native <c>externalId</c>.</remarks>
+    public Task EnsureSchemaAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<UpsertResult>> UpsertAsync(IReadOnlyList<TargetRecord> batch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0)
+        {
+            return [];
+        }
+
+        // Keep the last record of each source id.
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            last[batch[i].SourceId] = i;
+        }
+
+        var toWrite = last.Values.Order().Select(i => batch[i]).ToList();
+        var written = new UpsertResult[toWrite.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, toWrite.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCalls, CancellationToken = cancellationToken },
+            async (i, token) => written[i] = await WriteOneAsync(toWrite[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var bySource = written.ToDictionary(r => r.SourceId, StringComparer.Ordinal);
+        return batch.Select(r => bySource[r.SourceId]).ToList();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Calls the read action (getContact, getCompany) once per distinct id, at most <see cref="MaxParallelCalls"/>
+    /// at a time. Ids iVvy does not know (24096, 24153) are absent; any other failure propagates.</remarks>
+    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targetIds);
+        var ids = targetIds.Distinct(StringComparer.Ordinal).ToList();
+        var found = new JsonObject?[ids.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, ids.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCalls, CancellationToken = cancellationToken },
+            async (i, token) => found[i] = await ReadOneAsync(ids[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+
+        var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (found[i] is { } record)
+            {
+                current[ids[i]] = record;
+            }
+        }
+
+        return current;
+    }
+
+    private async Task<UpsertResult> WriteOneAsync(TargetRecord record, CancellationToken ct)
+    {
+        var body = record.Properties.DeepClone().AsObject();
+        body["externalId"] = record.SourceId;
+        if (record.TargetId is { } targetId)
+        {
+            body.Remove("updateIfExists");
+            body["id"] = IdNode(targetId);
+        }
+        else
+        {
+            // First sight: iVvy pairs with the record of the same identity rather than adding a duplicate.
+            body.Remove("id");
+            body["updateIfExists"] = true;
+        }
+
+        try
+        {
+            var result = await _client.AddOrUpdateAsync(_spec.Namespace, _spec.WriteAction, body, ct).ConfigureAwait(false);
+            return new UpsertResult(record.SourceId, record.TargetId is null ? UpsertOutcome.Created : UpsertOutcome.Updated, result.Id);
+        }
+        catch (ConnectorException e) when (e.Kind == FailureKind.Data)
+        {
+            return new UpsertResult(record.SourceId, UpsertOutcome.Rejected, null, $"{e.RemoteCode ?? "ERROR"}: {e.Message}");
+        }
+    }
+
+    private async Task<JsonObject?> ReadOneAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            var response = await _client.CallAsync(_spec.Namespace, _spec.ReadAction, new JsonObject { ["id"] = IdNode(id) }, ct)
+                .ConfigureAwait(false);
+            return response as JsonObject ?? throw new ConnectorException(IvvyClient.ConnectorName, $"{_spec.Namespace}.{_spec.ReadAction}",
+                FailureKind.System, $"iVvy {_spec.Namespace}.{_spec.ReadAction} answered id {id} without a record: " +
+                RemoteText.Snippet(response?.ToJsonString()));
+        }
+        catch (ConnectorException e) when (e.RemoteCode is { } code && NotFoundCodes.Contains(code))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>iVvy ids are integers; one that is not is sent as text, for iVvy to refuse.</summary>
+    private static JsonNode IdNode(string id) =>
+        long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? JsonValue.Create(number) : JsonValue.Create(id);
+}

@@ -1,0 +1,21 @@
+namespace IvvyWorkflows.Activities.Ivvy;
+
+/// <summary>Describes how one iVvy record type is written and read back by id.</summary>
+/// <param name="Namespace">API namespace, e.g. "contact".</param>
+/// <param name="WriteAction">The addOrUpdate… action, e.g. "addOrUpdateContact": with <c>id</c> it updates, without it adds,
+/// or with <c>updateIfExists</c> updates the record matching <paramref name="IdentityMatch"/>.</param>
+/// <param name="ReadAction">The action reading one record by <c>id</c>, e.g. "getContact".</param>
+/// <param name="IdentityMatch">The fields iVvy matches on with <c>updateIfExists</c>, comma-separated, e.g.
+/// "firstName,lastName,email" (see <see cref="IdentityFields"/>).</param>
+public sealed record IvvyWriteSpec(string Namespace, string WriteAction, string ReadAction, string IdentityMatch)
+{
+    /// <summary>Contacts: <c>contact?action=addOrUpdateContact</c> / <c>getContact</c>; iVvy matches first name + last name + email.</summary>
+    public static IvvyWriteSpec Contacts { get; } = new("contact", "addOrUpdateContact", "getContact", "firstName,lastName,email");
+
+    /// <summary>Companies: <c>contact?action=addOrUpdateCompany</c> / <c>getCompany</c>; iVvy matches the business name.</summary>
+    public static IvvyWriteSpec Companies { get; } = new("contact", "addOrUpdateCompany", "getCompany", "businessName");
+
+    /// <summary>The fields of <see cref="IdentityMatch"/>, e.g. ["firstName", "lastName", "email"].</summary>
+    public IReadOnlyList<string> IdentityFields =>
+        IdentityMatch.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
