@@ -181,20 +181,28 @@ public sealed partial class HubSpotClient
     /// partly refused batch; this returns it with the refusals in <see cref="HubSpotBatchResult.Errors"/>. Without them one bad
     /// input fails the whole batch, which throws a <see cref="FailureKind.Data"/> <see cref="ConnectorException"/>.</remarks>
     /// <exception cref="ConnectorException">A whole-batch failure, classified.</exception>
-    public async Task<HubSpotBatchResult> BatchUpsertAsync(string objectType, IReadOnlyList<HubSpotUpsertInput> inputs, CancellationToken ct)
+    public Task<HubSpotBatchResult> BatchUpsertAsync(string objectType, IReadOnlyList<HubSpotUpsertInput> inputs, CancellationToken ct) =>
+        BatchWriteAsync(objectType, "upsert", inputs, ct);
+
+    /// <summary><c>batch/update</c>: each input's <see cref="HubSpotUpsertInput.Id"/> is the HubSpot record id (its idProperty
+    /// is not sent). Used when the pair is known, so the record is found whatever its key property holds.</summary>
+    public Task<HubSpotBatchResult> BatchUpdateAsync(string objectType, IReadOnlyList<HubSpotUpsertInput> inputs, CancellationToken ct) =>
+        BatchWriteAsync(objectType, "update", inputs, ct);
+
+    private async Task<HubSpotBatchResult> BatchWriteAsync(string objectType, string operation, IReadOnlyList<HubSpotUpsertInput> inputs, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(objectType);
         ArgumentNullException.ThrowIfNull(inputs);
-        var endpoint = $"{objectType}.batch/upsert";
+        var endpoint = $"{objectType}.batch/{operation}";
         var array = new JsonArray();
         foreach (var input in inputs)
         {
-            var node = new JsonObject
+            var node = new JsonObject { ["id"] = input.Id, ["properties"] = input.Properties.DeepClone() };
+            if (operation == "upsert")
             {
-                ["id"] = input.Id,
-                ["idProperty"] = input.IdProperty,
-                ["properties"] = input.Properties.DeepClone(),
-            };
+                node["idProperty"] = input.IdProperty;
+            }
+
             if (input.ObjectWriteTraceId is not null)
             {
                 node["objectWriteTraceId"] = input.ObjectWriteTraceId;
@@ -203,7 +211,7 @@ public sealed partial class HubSpotClient
             array.Add(node);
         }
 
-        var uri = new Uri($"{_objectsRoot}{Uri.EscapeDataString(objectType)}/batch/upsert");
+        var uri = new Uri($"{_objectsRoot}{Uri.EscapeDataString(objectType)}/batch/{operation}");
         var (status, body) = await SendAsync(HttpMethod.Post, uri, new JsonObject { ["inputs"] = array }, endpoint, isWrite: true,
             accept: null, ct).ConfigureAwait(false);
         var results = (body?["results"] as JsonArray ?? []).Select(n => ReadObject(n, endpoint)).ToList();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.Connectors;
 
 namespace IvvyWorkflows.Activities.HubSpot;
@@ -129,7 +130,11 @@ public sealed class HubSpotModifiedReader : ISourceReader
     private SourceRecord ToSourceRecord(HubSpotObject record)
     {
         var modified = HubSpotClient.TryParseInstant(record.Property(_modifiedProperty), out var stamped) ? stamped : record.UpdatedAt;
-        return new SourceRecord(record.Id, modified, record.Raw.DeepClone().AsObject());
+        // Templates and pair states see a HubSpot record as its properties, the same shape the writer writes and
+        // ReadCurrentAsync returns; hs_object_id is among them.
+        var properties = record.Raw["properties"] is JsonObject props ? (JsonObject)props.DeepClone() : [];
+        properties["hs_object_id"] ??= record.Id;
+        return new SourceRecord(record.Id, modified, properties);
     }
 
     private static string EpochMs(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

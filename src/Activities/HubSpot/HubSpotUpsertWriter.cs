@@ -111,10 +111,14 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
 
         var toWrite = last.Values.Order().Select(i => batch[i]).ToList();
         var outcomes = new Dictionary<string, UpsertResult>(StringComparer.Ordinal);
-        foreach (var chunk in toWrite.Chunk(MaxBatchSize))
+        // A record whose HubSpot id is known (a pair) is updated by that id; the others are upserted by the external key.
+        foreach (var group in toWrite.GroupBy(r => r.TargetId is not null))
         {
-            var budget = new BisectBudget(2 * chunk.Length);
-            await WriteAsync(chunk, budget, outcomes, cancellationToken).ConfigureAwait(false);
+            foreach (var chunk in group.Chunk(MaxBatchSize))
+            {
+                var budget = new BisectBudget(2 * chunk.Length);
+                await WriteAsync(chunk, budget, outcomes, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return batch.Select(r => outcomes[r.SourceId] with { SourceId = r.SourceId }).ToList();
@@ -180,7 +184,10 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
         HubSpotBatchResult response;
         try
         {
-            response = await _client.BatchUpsertAsync(_objectType, records.Select(ToInput).ToList(), ct).ConfigureAwait(false);
+            var inputs = records.Select(ToInput).ToList();
+            response = records[0].TargetId is null
+                ? await _client.BatchUpsertAsync(_objectType, inputs, ct).ConfigureAwait(false)
+                : await _client.BatchUpdateAsync(_objectType, inputs, ct).ConfigureAwait(false);
         }
         catch (ConnectorException e) when (e.Kind == FailureKind.Data)
         {
@@ -250,7 +257,7 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
     {
         var properties = record.Properties.DeepClone().AsObject();
         properties[_idProperty] = record.SourceId;
-        return new HubSpotUpsertInput(record.SourceId, _idProperty, properties, record.SourceId);
+        return new HubSpotUpsertInput(record.TargetId ?? record.SourceId, _idProperty, properties, record.SourceId);
     }
 
     private static UpsertResult Rejected(string sourceId, string? category, string message) =>

@@ -35,6 +35,14 @@ public sealed class SqliteStateStore
             module TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL,
             payload TEXT NOT NULL, attempts INTEGER NOT NULL, run_id TEXT NOT NULL, last_seen TEXT NOT NULL,
             PRIMARY KEY (module, stream, source_id));
+        CREATE TABLE IF NOT EXISTS pairs (
+            module TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL, ivvy_state TEXT NOT NULL, crm_state TEXT NOT NULL,
+            synced_at TEXT NOT NULL, PRIMARY KEY (module, ivvy_id)) WITHOUT ROWID;
+        CREATE UNIQUE INDEX IF NOT EXISTS pairs_crm ON pairs (module, crm_id);
+        CREATE TABLE IF NOT EXISTS conflicts (
+            module TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL, ivvy_value TEXT NOT NULL, crm_value TEXT NOT NULL,
+            winner TEXT NOT NULL, policy TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
+            PRIMARY KEY (module, ivvy_id, crm_id, ivvy_value, crm_value));
         CREATE TABLE IF NOT EXISTS plans (
             run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
             PRIMARY KEY (run_id, stream, source_id));
@@ -179,6 +187,55 @@ public sealed class SqliteStateStore
         return Task.FromResult<IReadOnlyDictionary<string, Link>>(links);
     }
 
+    /// <summary>The pairs of a two-way module whose <paramref name="side"/> ("ivvy" or "crm") id is among <paramref name="ids"/>,
+    /// keyed by that id.</summary>
+    public Task<IReadOnlyDictionary<string, Pair>> GetPairsAsync(string module, string side, IReadOnlyCollection<string> ids)
+    {
+        var pairs = new Dictionary<string, Pair>(StringComparer.Ordinal);
+        if (ids.Count > 0)
+        {
+            var column = side == "ivvy" ? "ivvy_id" : "crm_id";
+            using var connection = Open();
+            var names = ids.Select((_, i) => $"$p{i}").ToList();
+            using var command = Command(connection, null,
+                $"SELECT ivvy_id, crm_id, ivvy_state, crm_state, synced_at FROM pairs WHERE module = $module AND {column} IN ({string.Join(',', names)})",
+                ("$module", module));
+            var i = 0;
+            foreach (var id in ids)
+            {
+                command.Parameters.AddWithValue(names[i++], id);
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var pair = new Pair(reader.GetString(0), reader.GetString(1), (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(2))!,
+                    (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(reader.GetString(3))!, Parse(reader.GetString(4)));
+                pairs[side == "ivvy" ? pair.IvvyId : pair.CrmId] = pair;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, Pair>>(pairs);
+    }
+
+    public Task<IReadOnlyList<ConflictEntry>> ListConflictsAsync(string module, int limit = 100)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null, """
+            SELECT module, ivvy_id, crm_id, ivvy_value, crm_value, winner, policy, run_id, at FROM conflicts
+            WHERE module = $module ORDER BY at DESC LIMIT $limit
+            """, ("$module", module), ("$limit", limit));
+        using var reader = command.ExecuteReader();
+        var entries = new List<ConflictEntry>();
+        while (reader.Read())
+        {
+            entries.Add(new ConflictEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                reader.GetString(5), reader.GetString(6), reader.GetString(7), Parse(reader.GetString(8))));
+        }
+
+        return Task.FromResult<IReadOnlyList<ConflictEntry>>(entries);
+    }
+
     public Task<long> CountLinksAsync(string module, string stream)
     {
         using var connection = Open();
@@ -226,6 +283,28 @@ public sealed class SqliteStateStore
                 """,
                 ("$module", q.Module), ("$stream", q.Stream), ("$source", q.SourceId), ("$stage", q.Stage), ("$reason", q.Reason),
                 ("$payload", q.Payload), ("$run", q.RunId), ("$now", now));
+        }
+
+        foreach (var pair in page.Pairs)
+        {
+            // A CRM record pairs with one iVvy record: a new pair replaces any older one of either id.
+            Execute(connection, transaction, "DELETE FROM pairs WHERE module = $module AND (crm_id = $crm OR ivvy_id = $ivvy)",
+                ("$module", page.Module), ("$crm", pair.CrmId), ("$ivvy", pair.IvvyId));
+            Execute(connection, transaction, """
+                INSERT INTO pairs (module, ivvy_id, crm_id, ivvy_state, crm_state, synced_at) VALUES ($module, $ivvy, $crm, $is, $cs, $at)
+                """,
+                ("$module", page.Module), ("$ivvy", pair.IvvyId), ("$crm", pair.CrmId), ("$is", pair.IvvyState.ToJsonString()),
+                ("$cs", pair.CrmState.ToJsonString()), ("$at", Format(pair.SyncedAt)));
+        }
+
+        foreach (var conflict in page.Conflicts)
+        {
+            Execute(connection, transaction, """
+                INSERT OR IGNORE INTO conflicts (module, ivvy_id, crm_id, ivvy_value, crm_value, winner, policy, run_id, at)
+                VALUES ($module, $ivvy, $crm, $iv, $cv, $winner, $policy, $run, $at)
+                """,
+                ("$module", conflict.Module), ("$ivvy", conflict.IvvyId), ("$crm", conflict.CrmId), ("$iv", conflict.IvvyValue),
+                ("$cv", conflict.CrmValue), ("$winner", conflict.Winner), ("$policy", conflict.Policy), ("$run", conflict.RunId), ("$at", Format(conflict.At)));
         }
 
         foreach (var p in page.Planned)

@@ -44,6 +44,13 @@ public sealed record RunCounters(long Read = 0, long Created = 0, long Updated =
 /// <param name="TargetHash">Hash of the properties last written to the target.</param>
 public sealed record Link(string SourceId, string TargetId, string SourceHash, string TargetHash, DateTimeOffset SyncedAt);
 
+/// <summary>A two-way pair: an iVvy record and a CRM record kept in step, with each side's content as last synced
+/// (what we read from it or wrote to it), for echo suppression and conflict detection.</summary>
+public sealed record Pair(string IvvyId, string CrmId, System.Text.Json.Nodes.JsonObject IvvyState, System.Text.Json.Nodes.JsonObject CrmState, DateTimeOffset SyncedAt);
+
+/// <summary>A record changed on both sides since the last sync, both values, and which side the policy chose.</summary>
+public sealed record ConflictEntry(string Module, string IvvyId, string CrmId, string IvvyValue, string CrmValue, string Winner, string Policy, string RunId, DateTimeOffset At);
+
 /// <summary>A record set aside with the reason, for an operator to fix and replay; the rest of its page landed.</summary>
 public sealed record QuarantineEntry(string Module, string Stream, string SourceId, string Stage, string Reason, string Payload,
     int Attempts, string RunId, DateTimeOffset LastSeen);
@@ -66,6 +73,10 @@ public sealed record PageCommit
     /// <summary>Source ids that synced this time, so their earlier quarantine entries are resolved.</summary>
     public IReadOnlyList<string> Synced { get; init; } = [];
     public IReadOnlyList<PlannedAction> Planned { get; init; } = [];
+    /// <summary>Two-way modules: pairs made or moved by this page.</summary>
+    public IReadOnlyList<Pair> Pairs { get; init; } = [];
+    /// <summary>Two-way modules: conflicts settled in this page (journaled once per pair and versions).</summary>
+    public IReadOnlyList<ConflictEntry> Conflicts { get; init; } = [];
     public RunCounters Counters { get; init; } = new();
     public IReadOnlyDictionary<string, long> ApiCalls { get; init; } = new Dictionary<string, long>();
 }

@@ -29,22 +29,44 @@ public sealed class ConnectorFactory(
         ["deals"] = "hs_lastmodifieddate",
     };
 
-    /// <summary>The errors in a definition's connector choices: unknown objects, or directions not built yet.</summary>
+    /// <summary>iVvy objects that can be written (two-way modules), by the name a definition uses.</summary>
+    public static readonly IReadOnlyDictionary<string, IvvyWriteSpec> IvvyWritable = new Dictionary<string, IvvyWriteSpec>(StringComparer.Ordinal)
+    {
+        ["contact"] = IvvyWriteSpec.Contacts,
+        ["company"] = IvvyWriteSpec.Companies,
+    };
+
+    /// <summary>The errors in a definition's connector choices: unknown objects, or a two-way module whose streams do
+    /// not mirror each other.</summary>
     public static IReadOnlyList<DefinitionError> Check(WorkflowDefinition definition)
     {
         var errors = new List<DefinitionError>();
         for (var i = 0; i < definition.Streams.Count; i++)
         {
             var (source, target) = (definition.Streams[i].Source, definition.Streams[i].Target);
-            if (source.Connector != IvvyClient.ConnectorName || !IvvyObjects.ContainsKey(source.Object))
+            var readable = source.Connector == IvvyClient.ConnectorName ? IvvyObjects.ContainsKey(source.Object) : HubSpotObjects.ContainsKey(source.Object);
+            if (!readable)
             {
-                errors.Add(new DefinitionError($"streams[{i}].source", $"reading '{source.Object}' from '{source.Connector}' is not supported (supported: ivvy {string.Join(", ", IvvyObjects.Keys)})"));
+                errors.Add(new DefinitionError($"streams[{i}].source", $"reading '{source.Object}' from '{source.Connector}' is not supported (supported: ivvy {string.Join(", ", IvvyObjects.Keys)}; hubspot {string.Join(", ", HubSpotObjects.Keys)})"));
             }
 
-            if (target.Connector != HubSpotClient.ConnectorName || !HubSpotObjects.ContainsKey(target.Object))
+            var writable = target.Connector == IvvyClient.ConnectorName ? IvvyWritable.ContainsKey(target.Object) : HubSpotObjects.ContainsKey(target.Object);
+            if (!writable || source.Connector == target.Connector)
             {
-                errors.Add(new DefinitionError($"streams[{i}].target", $"writing '{target.Object}' to '{target.Connector}' is not supported (supported: hubspot {string.Join(", ", HubSpotObjects.Keys)})"));
+                errors.Add(new DefinitionError($"streams[{i}].target", $"writing '{target.Object}' to '{target.Connector}' from '{source.Connector}' is not supported (supported: hubspot {string.Join(", ", HubSpotObjects.Keys)}; ivvy {string.Join(", ", IvvyWritable.Keys)})"));
             }
+        }
+
+        if (definition.Pairing is not null
+            && !(definition.Streams.Count == 2 && definition.Streams[0].Source.Connector == definition.Streams[1].Target.Connector
+                 && definition.Streams[1].Source.Connector == definition.Streams[0].Target.Connector))
+        {
+            errors.Add(new DefinitionError("pairing", "a two-way module has exactly two streams, one in each direction"));
+        }
+
+        if (definition.Pairing is null && definition.Streams.Any(s => s.Target.Connector == IvvyClient.ConnectorName))
+        {
+            errors.Add(new DefinitionError("pairing", "writing to iVvy needs a two-way module (a pairing block), so records are paired and echoes suppressed"));
         }
 
         return errors;
@@ -53,16 +75,21 @@ public sealed class ConnectorFactory(
     public ISourceReader CreateReader(SourceDefinition source, ApiCallMeter meter) => source.Connector switch
     {
         IvvyClient.ConnectorName => new IvvyModifiedReader(CreateIvvyClient(meter), IvvyObjects[source.Object] with { PerPage = Math.Min(source.PageSize, ivvy.PerPage) }),
+        HubSpotClient.ConnectorName => new HubSpotModifiedReader(CreateHubSpotClient(meter), source.Object, HubSpotObjects[source.Object], source.Properties,
+            hubSpot.SearchSettleDelay, TimeSpan.FromSeconds(source.Cursor.OverlapSeconds)),
         _ => throw new InvalidOperationException($"No reader for connector '{source.Connector}'."),
     };
 
     public ITargetWriter CreateWriter(TargetDefinition target, ApiCallMeter meter) => target.Connector switch
     {
-        HubSpotClient.ConnectorName => new HubSpotUpsertWriter(
-            new HubSpotClient(http.CreateClient(nameof(HubSpotClient)), hubSpot, meter, time, loggers.CreateLogger<HubSpotClient>()),
+        HubSpotClient.ConnectorName => new HubSpotUpsertWriter(CreateHubSpotClient(meter),
             target.Object, target.ExternalKey.Property, target.ExternalKey.Label ?? target.ExternalKey.Property),
+        IvvyClient.ConnectorName => new IvvyUpsertWriter(CreateIvvyClient(meter), IvvyWritable[target.Object]),
         _ => throw new InvalidOperationException($"No writer for connector '{target.Connector}'."),
     };
+
+    private HubSpotClient CreateHubSpotClient(ApiCallMeter meter) =>
+        new(http.CreateClient(nameof(HubSpotClient)), hubSpot, meter, time, loggers.CreateLogger<HubSpotClient>());
 
     private IvvyClient CreateIvvyClient(ApiCallMeter meter) =>
         new(http.CreateClient(nameof(IvvyClient)), ivvy, meter, time, loggers.CreateLogger<IvvyClient>());

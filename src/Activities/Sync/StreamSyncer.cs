@@ -19,7 +19,7 @@ namespace IvvyWorkflows.Activities.Sync;
 /// <see cref="RunSettings.ActivityBudgetMilliseconds"/> has passed: the durable engine's cost is paid per call, not per
 /// page, and records never travel through orchestration history.
 /// </remarks>
-public sealed class StreamSyncer(
+public sealed partial class StreamSyncer(
     SqliteStateStore store,
     IConnectorFactory connectors,
     CompiledWorkflowCache workflows,
@@ -71,7 +71,7 @@ public sealed class StreamSyncer(
             while (true)
             {
                 var page = await reader.ReadPageAsync(cursor, cancellationToken);
-                if (!await ProcessPageAsync(context, page, cancellationToken))
+                if (!await (definition.Pairing is null ? ProcessPageAsync(context, page, cancellationToken) : ProcessTwoWayPageAsync(context, page, cancellationToken)))
                 {
                     return new SyncPagesResult(pages, read, StreamDone: false, Superseded: true);
                 }
@@ -221,7 +221,8 @@ public sealed class StreamSyncer(
                 continue;
             }
 
-            writes.Add((new TargetRecord(record.Id, output, link?.TargetId), change, sourceHash, targetHash, record));
+            // Upsert by the external key, not by the linked id: a record deleted in the target comes back instead of failing.
+            writes.Add((new TargetRecord(record.Id, output), change, sourceHash, targetHash, record));
             Plan(planned, run, stream, record.Id, change == Change.New ? "create" : "update", change == Change.New ? "new" : "changed");
         }
 

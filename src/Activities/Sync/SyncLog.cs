@@ -11,6 +11,9 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "{Module} run {RunId} (v{Version}): record {SourceId} quarantined at {Stage}: {Reason}")]
     public static partial void RecordQuarantined(ILogger logger, string module, string runId, int version, string sourceId, string stage, string reason);
 
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "{Module} run {RunId} (v{Version}): the pair key of {SourceId} could not be written back: {Reason}")]
+    public static partial void KeyWriteBackFailed(ILogger logger, string module, string runId, int version, string sourceId, string reason);
+
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "{Module} run {RunId} (v{Version}) stopped: {Reason}")]
     public static partial void RunStopped(ILogger logger, string module, string runId, int version, string reason);
 }

@@ -26,6 +26,7 @@ public sealed partial class HubSpotSimulator
         {
             app.MapPost(prefix + "/batch/upsert", Handle(search: false, BatchUpsertAsync));
             app.MapPost(prefix + "/batch/create", Handle(search: false, BatchCreateAsync));
+            app.MapPost(prefix + "/batch/update", Handle(search: false, BatchUpdateAsync));
             app.MapPost(prefix, Handle(search: false, CreateObjectAsync));
             app.MapPost(prefix + "/search", Handle(search: true, SearchAsync));
             app.MapGet(prefix + "/{id}", Handle(search: false, GetObjectAsync));
@@ -120,7 +121,10 @@ public sealed partial class HubSpotSimulator
 
     /// <summary>batch/upsert (inputs keyed by a unique idProperty) and batch/create (inputs always new, optionally with
     /// inline associations): whole-batch failure unless every input has its own objectWriteTraceId, then 207.</summary>
-    private async Task<IResult> BatchWriteAsync(HttpContext http, bool create)
+    /// <summary>batch/update: inputs name existing records by their HubSpot id; an unknown id is OBJECT_NOT_FOUND.</summary>
+    private Task<IResult> BatchUpdateAsync(HttpContext http) => BatchWriteAsync(http, create: false, update: true);
+
+    private async Task<IResult> BatchWriteAsync(HttpContext http, bool create, bool update = false)
     {
         if (ResolveType(http, out var state) is { } typeError)
         {
@@ -152,15 +156,16 @@ public sealed partial class HubSpotSimulator
                     CreateOnly: true, Associations: input["associations"] as JsonArray)
                 : new UpsertInput(
                     HubSpotValues.TextOf(input["id"]) ?? "",
-                    HubSpotValues.TextOf(input["idProperty"]) ?? "",
+                    update ? HubSpotObjectTypes.ObjectId : HubSpotValues.TextOf(input["idProperty"]) ?? "",
                     input["properties"] as JsonObject ?? [],
-                    HubSpotValues.TextOf(input["objectWriteTraceId"])));
+                    HubSpotValues.TextOf(input["objectWriteTraceId"]),
+                    UpdateOnly: update));
         }
 
         var requestedAt = Now();
         lock (_lock)
         {
-            if (!create && CheckBatch(state!, inputs) is { } batchError)
+            if (!create && !update && CheckBatch(state!, inputs) is { } batchError)
             {
                 return Fail(batchError);
             }
@@ -296,7 +301,7 @@ public sealed partial class HubSpotSimulator
             }
         }
 
-        if (!input.CreateOnly && !values.ContainsKey(input.IdProperty) && invalid.Count == 0)
+        if (!input.CreateOnly && !input.UpdateOnly && !values.ContainsKey(input.IdProperty) && invalid.Count == 0)
         {
             if (HubSpotValues.Normalize(state.Properties[input.IdProperty], JsonValue.Create(input.Id), out var key) is { } problem)
             {
@@ -313,7 +318,14 @@ public sealed partial class HubSpotSimulator
             return (null, PropertyValuesError(invalid));
         }
 
-        var existing = input.CreateOnly ? null : state.FindUnique(input.IdProperty, input.Id);
+        var existing = input.CreateOnly ? null
+            : input.UpdateOnly ? (long.TryParse(input.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var recordId) ? state.Records.GetValueOrDefault(recordId) : null)
+            : state.FindUnique(input.IdProperty, input.Id);
+        if (input.UpdateOnly && existing is not { Archived: false })
+        {
+            return (null, HubSpotError.NotFound($"No {state.Type.Singular} with id {input.Id}."));
+        }
+
         var next = existing is null
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : new Dictionary<string, string>(existing.Properties, StringComparer.Ordinal);
@@ -372,10 +384,10 @@ public sealed partial class HubSpotSimulator
             state.AddToIndex(record);
         }
 
-        var returned = values.Keys.Concat(input.CreateOnly ? [] : [input.IdProperty])
+        var returned = values.Keys.Concat(input.CreateOnly || input.UpdateOnly ? [] : [input.IdProperty])
             .Append(HubSpotObjectTypes.CreateDate).Append(state.Type.ModifiedProperty).Append(HubSpotObjectTypes.ObjectId);
         var result = ToJson(record.Snapshot(), returned);
-        if (!input.CreateOnly)
+        if (!input.CreateOnly && !input.UpdateOnly)
         {
             result["new"] = existing is null;
         }
@@ -740,5 +752,6 @@ public sealed partial class HubSpotSimulator
     /// <summary>One input of a batch write. <paramref name="CreateOnly"/> inputs always make a new record (batch/create),
     /// with <paramref name="Associations"/> as HubSpot's inline <c>associations</c> array.</summary>
     private sealed record UpsertInput(
-        string Id, string IdProperty, JsonObject Properties, string? TraceId, bool CreateOnly = false, JsonArray? Associations = null);
+        string Id, string IdProperty, JsonObject Properties, string? TraceId, bool CreateOnly = false, JsonArray? Associations = null,
+        bool UpdateOnly = false);
 }

@@ -27,6 +27,9 @@ public sealed record WorkflowDefinition
 
     public RunSettings Run { get; init; } = new();
 
+    /// <summary>Two-way modules only: how the two streams share pairs and settle conflicts.</summary>
+    public PairingDefinition? Pairing { get; init; }
+
     /// <summary>Canvas layout for the designer; ignored by the runtime.</summary>
     [JsonPropertyName("designer")]
     public System.Text.Json.Nodes.JsonObject? Designer { get; init; }
@@ -58,6 +61,22 @@ public sealed record SourceDefinition
 
     /// <summary>Records per read call; at most the API's cap (iVvy: 100).</summary>
     public int PageSize { get; init; } = 100;
+
+    /// <summary>Properties to read, for sources that return only the properties asked for (HubSpot).</summary>
+    public IReadOnlyList<string> Properties { get; init; } = [];
+}
+
+/// <summary>
+/// A two-way module: its streams run in opposite directions over one set of pairs (iVvy id ⇄ CRM id), with echo
+/// suppression, and a policy for records changed on both sides since the last sync.
+/// </summary>
+public sealed record PairingDefinition
+{
+    /// <summary>"newest-wins" (by modified time, the default), "ivvy-wins", "crm-wins", or "field-owners".</summary>
+    public string ConflictPolicy { get; init; } = "newest-wins";
+
+    /// <summary>With "field-owners": field name (as either side names it) → "ivvy" or "crm". Unlisted fields: newest wins.</summary>
+    public IReadOnlyDictionary<string, string> FieldOwners { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>The modified-date cursor of a source.</summary>

@@ -123,9 +123,9 @@ public sealed class HubSpotModifiedReaderTests
         var record = Assert.Single(page.Records);
         Assert.Equal(ids[0], record.Id);
         Assert.Equal(SimulatedHubSpot.Start, record.ModifiedAt);
-        Assert.Equal("contact0@example.com", record.Data["properties"]!["email"]!.ToString());
-        Assert.Equal("Name0", record.Data["properties"]!["firstname"]!.ToString());
-        Assert.Equal(ids[0], record.Data["id"]!.ToString());
+        Assert.Equal("contact0@example.com", record.Data["email"]!.ToString());
+        Assert.Equal("Name0", record.Data["firstname"]!.ToString());
+        Assert.Equal(ids[0], record.Data["hs_object_id"]!.ToString());
         Assert.True(page.Next.Complete);
         Assert.Equal(ids[0], page.Next.AnchorId);
         Assert.Equal("hs_lastmodifieddate", HubSpotModifiedReader.DefaultModifiedProperty("deals"));

@@ -1,0 +1,232 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IvvyWorkflows.Activities.Connectors;
+using IvvyWorkflows.Activities.Ivvy;
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Workflows.Definitions;
+
+namespace IvvyWorkflows.Activities.Sync;
+
+/// <summary>The two-way page: pairs, echo suppression and conflicts (see docs/two-way-sync.md).</summary>
+public sealed partial class StreamSyncer
+{
+    private const string IvvySide = ConflictPolicy.Ivvy;
+    private const string CrmSide = ConflictPolicy.Crm;
+
+    /// <summary>
+    /// One page of a stream of a two-way module. Each record is mapped, then compared with its pair's state of the other
+    /// side: equal → an echo of our own write (or an edit to an unsynced field), skipped. Otherwise the other side's
+    /// current record is read; if it also changed since the last sync, the definition's policy picks the winner and the
+    /// conflict is journaled. A first-sight record is written without a known target id (the target matches it by its
+    /// key or identity), and the new pair's key is written back to the source so the pair is permanent on both sides.
+    /// </summary>
+    private async Task<bool> ProcessTwoWayPageAsync(PageContext context, SourcePage page, CancellationToken cancellationToken)
+    {
+        var (run, definition, stream, template) = (context.Run, context.Definition, context.Stream, context.Template);
+        var pairing = definition.Pairing!;
+        var opposite = definition.Streams.First(s => s.Source.Connector == stream.Target.Connector);
+        var (x, y) = stream.Source.Connector == IvvyClient.ConnectorName ? (IvvySide, CrmSide) : (CrmSide, IvvySide);
+        var keyField = opposite.Target.ExternalKey.Property;
+        var now = time.GetUtcNow();
+        var templateContext = new JsonObject { ["module"] = definition.Id, ["version"] = definition.Version, ["stream"] = stream.Name };
+
+        var records = page.Records.GroupBy(r => r.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        var byX = await store.GetPairsAsync(definition.Id, x, records.Select(r => r.Id).ToList());
+        var byY = await store.GetPairsAsync(definition.Id, y, records.Where(r => !byX.ContainsKey(r.Id)).Select(r => Text(r.Data[keyField])).OfType<string>().ToList());
+
+        var pairs = new List<Pair>();
+        var conflicts = new List<ConflictEntry>();
+        var quarantined = new List<QuarantineEntry>();
+        var planned = new List<PlannedAction>();
+        var candidates = new List<(SourceRecord Record, JsonObject Out, Pair? Pair)>();
+        long unchanged = 0;
+        foreach (var record in records)
+        {
+            var pair = byX.GetValueOrDefault(record.Id) ?? (Text(record.Data[keyField]) is { } key ? byY.GetValueOrDefault(key) : null);
+            var mapped = template.Render(record.Data, templateContext);
+            if (!mapped.IsSuccess)
+            {
+                quarantined.Add(Quarantine(run, definition, stream, record.Id, "map", mapped.Error!.ToString(), record.Data.ToJsonString()));
+                Plan(planned, run, stream, record.Id, "quarantine", mapped.Error!.ToString());
+                continue;
+            }
+
+            if (pair is not null && SameOn(mapped.Output!, State(pair, y), mapped.Output!.Select(p => p.Key)))
+            {
+                // The other side already holds these values: our own write coming back, or an unsynced field changed.
+                unchanged++;
+                pairs.Add(With(pair, x, record.Data, State(pair, y), now));
+                Plan(planned, run, stream, record.Id, "skip", "echo or unchanged");
+                continue;
+            }
+
+            candidates.Add((record, mapped.Output!, pair));
+        }
+
+        var paired = candidates.Where(c => c.Pair is not null).Select(c => Id(c.Pair!, y)).ToList();
+        var current = paired.Count == 0 ? new Dictionary<string, JsonObject>() : await context.Writer.ReadCurrentAsync(paired, cancellationToken);
+        var writes = new List<(TargetRecord Target, SourceRecord Record, JsonObject? YNow, Pair? Pair)>();
+        foreach (var (record, output, pair) in candidates)
+        {
+            var yNow = pair is null ? null : current.GetValueOrDefault(Id(pair, y));
+            var write = output;
+            if (pair is not null && yNow is not null && !SameOn(yNow, State(pair, y), output.Select(p => p.Key)))
+            {
+                // Both sides changed since the last sync: the policy decides, field by field.
+                var yModified = Modified(yNow[opposite.Source.Cursor.Field]);
+                write = new JsonObject();
+                foreach (var (field, value) in output)
+                {
+                    if (ConflictPolicy.Winner(pairing, field, x, record.ModifiedAt, yModified) == x)
+                    {
+                        write[field] = value?.DeepClone();
+                    }
+                }
+
+                var projected = Project(yNow, output.Select(p => p.Key));
+                var xWins = write.Count == output.Count ? x : write.Count == 0 ? y : "both";
+                conflicts.Add(new ConflictEntry(definition.Id, x == IvvySide ? record.Id : Id(pair, y), x == CrmSide ? record.Id : Id(pair, y),
+                    (x == IvvySide ? output : projected).ToJsonString(), (x == CrmSide ? output : projected).ToJsonString(),
+                    xWins, pairing.ConflictPolicy, run.RunId, now));
+                Plan(planned, run, stream, record.Id, "conflict", $"both sides changed; {pairing.ConflictPolicy}: {xWins} wins");
+                if (write.Count == 0)
+                {
+                    unchanged++;
+                    pairs.Add(With(pair, x, record.Data, yNow, now));
+                    continue;
+                }
+            }
+            else
+            {
+                Plan(planned, run, stream, record.Id, pair is null || yNow is null ? "create" : "update", pair is null ? "new" : "changed");
+            }
+
+            // A pair whose target record is gone is written as new (the target matches or recreates it).
+            writes.Add((new TargetRecord(record.Id, write, yNow is null ? null : Id(pair!, y)), record, yNow, yNow is null ? null : pair));
+        }
+
+        long created = 0, updated = 0;
+        var synced = new List<string>();
+        var writeBacks = new List<TargetRecord>();
+        if (run.DryRun)
+        {
+            created = writes.Count(w => w.Pair is null);
+            updated = writes.Count - created;
+        }
+        else if (writes.Count > 0)
+        {
+            var results = await context.Writer.UpsertAsync(writes.Select(w => w.Target).ToList(), cancellationToken);
+            for (var i = 0; i < writes.Count; i++)
+            {
+                var (target, record, yNow, pair) = writes[i];
+                if (results[i].Outcome == UpsertOutcome.Rejected)
+                {
+                    quarantined.Add(Quarantine(run, definition, stream, record.Id, "upsert", results[i].Error ?? "rejected by the target", record.Data.ToJsonString()));
+                    continue;
+                }
+
+                var yId = results[i].TargetId!;
+                var xState = Merge(pair is null ? null : State(pair, x), record.Data);
+                var yState = Merge(yNow ?? (pair is null ? null : State(pair, y)), target.Properties);
+                pairs.Add(x == IvvySide ? new Pair(record.Id, yId, xState, yState, now) : new Pair(yId, record.Id, yState, xState, now));
+                synced.Add(record.Id);
+                if (Text(record.Data[keyField]) != yId)
+                {
+                    // The source record does not hold its pair's key yet: write it back (iVvy externalId / HubSpot key property).
+                    writeBacks.Add(new TargetRecord(yId, new JsonObject(), record.Id));
+                }
+
+                if (pair is null)
+                {
+                    created++;
+                }
+                else
+                {
+                    updated++;
+                }
+            }
+
+            if (writeBacks.Count > 0)
+            {
+                var back = connectors.CreateWriter(opposite.Target, context.Meter);
+                foreach (var failed in (await back.UpsertAsync(writeBacks, cancellationToken)).Where(r => r.Outcome == UpsertOutcome.Rejected))
+                {
+                    // The pair is kept in the store; the key is written back again the next time the record is read.
+                    SyncLog.KeyWriteBackFailed(logger, definition.Id, run.RunId, definition.Version, failed.SourceId, failed.Error ?? "");
+                }
+            }
+        }
+
+        foreach (var q in quarantined)
+        {
+            SyncLog.RecordQuarantined(logger, definition.Id, run.RunId, definition.Version, q.SourceId, q.Stage, q.Reason);
+        }
+
+        return await store.CommitPageAsync(new PageCommit
+        {
+            RunId = run.RunId,
+            Owner = context.Owner,
+            Module = definition.Id,
+            Stream = stream.Name,
+            CursorScope = context.Scope,
+            CursorJson = JsonSerializer.Serialize(page.Next, Json),
+            Pairs = run.DryRun ? [] : pairs,
+            Conflicts = run.DryRun ? [] : conflicts,
+            Quarantined = run.DryRun ? [] : quarantined,
+            Synced = synced,
+            Planned = planned,
+            Counters = new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
+            ApiCalls = context.Meter.Drain(),
+        });
+    }
+
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same values for <paramref name="fields"/>
+    /// (missing, null and "" are the same; HubSpot holds every value as text).</summary>
+    internal static bool SameOn(JsonObject a, JsonObject b, IEnumerable<string> fields) =>
+        fields.All(f => (Text(a[f]) ?? "") == (Text(b[f]) ?? ""));
+
+    private static string? Text(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Null => null,
+        _ => node.ToJsonString(),
+    };
+
+    private static DateTimeOffset? Modified(JsonNode? node) =>
+        IvvyTimestamp.TryParseLenient(Text(node), out var at) ? at : null;
+
+    private static JsonObject Project(JsonObject source, IEnumerable<string> fields)
+    {
+        var projected = new JsonObject();
+        foreach (var field in fields)
+        {
+            projected[field] = source[field]?.DeepClone();
+        }
+
+        return projected;
+    }
+
+    private static JsonObject Merge(JsonObject? state, JsonObject written)
+    {
+        var merged = (JsonObject?)state?.DeepClone() ?? [];
+        foreach (var (field, value) in written)
+        {
+            merged[field] = value?.DeepClone();
+        }
+
+        return merged;
+    }
+
+    private static string Id(Pair pair, string side) => side == IvvySide ? pair.IvvyId : pair.CrmId;
+
+    private static JsonObject State(Pair pair, string side) => side == IvvySide ? pair.IvvyState : pair.CrmState;
+
+    /// <summary>The pair with what was just seen of each side merged into its state: a read that returned only some
+    /// fields must not forget the others.</summary>
+    private static Pair With(Pair pair, string x, JsonObject xSeen, JsonObject ySeen, DateTimeOffset now)
+    {
+        var (xState, yState) = (Merge(State(pair, x), xSeen), Merge(State(pair, x == IvvySide ? CrmSide : IvvySide), ySeen));
+        return x == IvvySide ? pair with { IvvyState = xState, CrmState = yState, SyncedAt = now } : pair with { CrmState = xState, IvvyState = yState, SyncedAt = now };
+    }
+}

@@ -1,0 +1,81 @@
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Workflows.Definitions;
+
+namespace IvvyWorkflows.Cli.Tests;
+
+/// <summary>Contacts v2, both ways: pairs, echo suppression and newest-wins conflicts, end to end on the simulators.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class TwoWayContactsTests
+{
+    [Fact]
+    public async Task Run_EditsOnBothSides_CrossOnceFollowThePolicyAndNeverEcho()
+    {
+        using var bed = new SyncTestBed(seedCount: 150, settings: new Dictionary<string, string?> { ["HubSpot:SearchSettleDelay"] = "00:00:01" });
+        await using var env = await bed.StartAsync();
+        var (ivvy, hubSpot) = (env.Sandbox!.Ivvy, env.Sandbox.HubSpot);
+        var contacts = WorkflowCatalog.Open(SyncTestBed.Workflows).Load("contacts", 2);
+
+        var first = await SyncTestBed.RunAsync(env, contacts);
+        Assert.Equal(RunStatus.Completed, first.Status);
+        var paired = await hubSpot.AllAsync("contacts");
+        Assert.Equal(first.Counters.Created, paired.Count);
+        var ivvyContact = (await ivvy.GetContactAsync(5))!;
+        var hubSpotId = await HubSpotIdAsync(env, 5);
+        Assert.Equal(hubSpotId, (string?)ivvyContact["externalId"]); // the pair is kept on both sides
+
+        // Once the first run's own writes have settled, nothing crosses and nothing is written: they are echoes.
+        await Settle();
+        await SyncTestBed.RunAsync(env, contacts);
+
+        await ivvy.TouchContactAsync(5, c => c["lastName"] = "IvvyOnly");
+        await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 6), p => p["firstname"] = "HubOnly");
+        await ivvy.TouchContactAsync(7, c => c["lastName"] = "OlderInIvvy");
+        await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 8), p => p["lastname"] = "OlderInHubSpot");
+        await Task.Delay(TimeSpan.FromSeconds(1.2)); // iVvy stamps whole seconds: let "newer" be unambiguous
+        await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 7), p => p["lastname"] = "NewerInHubSpot");
+        await ivvy.TouchContactAsync(8, c => c["lastName"] = "NewerInIvvy");
+        await Settle();
+        env.Sandbox.IvvyControls.ResetCalls();
+        env.Sandbox.HubSpotControls.ResetCalls();
+
+        var run = await SyncTestBed.RunAsync(env, contacts);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(4, run.Counters.Updated); // 5 and 8 to HubSpot, 6 and 7 to iVvy: each change crossed once
+        Assert.Equal("IvvyOnly", await HubSpotValueAsync(env, 5, "lastname"));
+        Assert.Equal("HubOnly", (string?)(await ivvy.GetContactAsync(6))!["firstName"]);
+        Assert.Equal("NewerInHubSpot", (string?)(await ivvy.GetContactAsync(7))!["lastName"]);
+        Assert.Equal("NewerInHubSpot", await HubSpotValueAsync(env, 7, "lastname"));
+        Assert.Equal("NewerInIvvy", (string?)(await ivvy.GetContactAsync(8))!["lastName"]);
+        Assert.Equal("NewerInIvvy", await HubSpotValueAsync(env, 8, "lastname"));
+
+        var conflicts = await env.Store.ListConflictsAsync("contacts");
+        Assert.Equal(2, conflicts.Count);
+        var seven = Assert.Single(conflicts, c => c.IvvyId == "7");
+        Assert.Equal("crm", seven.Winner);
+        Assert.Contains("OlderInIvvy", seven.IvvyValue);
+        Assert.Contains("NewerInHubSpot", seven.CrmValue);
+        Assert.Equal("ivvy", Assert.Single(conflicts, c => c.IvvyId == "8").Winner);
+
+        // Our own writes come back as echoes: the next run reads them and writes nothing.
+        await Settle();
+        env.Sandbox.IvvyControls.ResetCalls();
+        env.Sandbox.HubSpotControls.ResetCalls();
+        var echo = await SyncTestBed.RunAsync(env, contacts);
+
+        Assert.Equal(RunStatus.Completed, echo.Status);
+        Assert.Equal(0, echo.Counters.Created + echo.Counters.Updated);
+        Assert.DoesNotContain(env.Sandbox.IvvyControls.Calls, c => c.Key.Contains("addOrUpdateContact", StringComparison.Ordinal));
+        Assert.DoesNotContain(env.Sandbox.HubSpotControls.Calls, c => c.Key.Contains("batch/u", StringComparison.Ordinal));
+        Assert.Equal(2, (await env.Store.ListConflictsAsync("contacts")).Count);
+    }
+
+    /// <summary>Windows close a little behind each side's clock (iVvy: 1 s; HubSpot: the settle delay of 1 s).</summary>
+    private static Task Settle() => Task.Delay(TimeSpan.FromSeconds(2.5));
+
+    private static async Task<string> HubSpotIdAsync(SyncEnvironment env, int ivvyId) =>
+        (string)(await env.Sandbox!.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", ivvyId.ToString()))!["id"]!;
+
+    private static async Task<string?> HubSpotValueAsync(SyncEnvironment env, int ivvyId, string property) =>
+        (string?)(await env.Sandbox!.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", ivvyId.ToString()))![property];
+}
