@@ -3,9 +3,9 @@ using IvvyWorkflows.Workflows.Definitions;
 
 namespace IvvyWorkflows.Cli.Tests;
 
-/// <summary>Contacts v2, both ways: pairs, echo suppression and newest-wins conflicts, end to end on the simulators.</summary>
+/// <summary>Two-way modules (contacts v2, companies v2): pairs, echo suppression and newest-wins conflicts, end to end on the simulators.</summary>
 [Collection(EndToEndCollection.Name)]
-public sealed class TwoWayContactsTests
+public sealed class TwoWaySyncTests
 {
     [Fact]
     public async Task Run_EditsOnBothSides_CrossOnceFollowThePolicyAndNeverEcho()
@@ -68,6 +68,40 @@ public sealed class TwoWayContactsTests
         Assert.DoesNotContain(env.Sandbox.IvvyControls.Calls, c => c.Key.Contains("addOrUpdateContact", StringComparison.Ordinal));
         Assert.DoesNotContain(env.Sandbox.HubSpotControls.Calls, c => c.Key.Contains("batch/u", StringComparison.Ordinal));
         Assert.Equal(2, (await env.Store.ListConflictsAsync("contacts")).Count);
+    }
+
+    [Fact]
+    public async Task Run_CompanyEditsOnBothSides_RenamesKeepThePairAndTheNewerChangeWins()
+    {
+        using var bed = new SyncTestBed(seedCount: 150, settings: new Dictionary<string, string?> { ["HubSpot:SearchSettleDelay"] = "00:00:01" });
+        await using var env = await bed.StartAsync();
+        var (ivvy, hubSpot) = (env.Sandbox!.Ivvy, env.Sandbox.HubSpot);
+        var companies = WorkflowCatalog.Open(SyncTestBed.Workflows).Load("companies", 2);
+        await SyncTestBed.RunAsync(env, companies);
+        var ids = (await hubSpot.AllAsync("companies")).Select(c => (HubSpot: (string)c["id"]!, Ivvy: int.Parse((string)c["ivvy_company_id"]!))).Take(3).ToList();
+        await Settle();
+        await SyncTestBed.RunAsync(env, companies);
+
+        await ivvy.TouchCompanyAsync(ids[0].Ivvy, c => c["phone"] = "+61 2 5550 0001");
+        await hubSpot.TouchAsync("companies", ids[1].HubSpot, p => p["name"] = "Renamed In HubSpot");
+        await ivvy.TouchCompanyAsync(ids[2].Ivvy, c => c["businessName"] = "Older Name In iVvy");
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await hubSpot.TouchAsync("companies", ids[2].HubSpot, p => p["name"] = "Newer Name In HubSpot");
+        await Settle();
+
+        var run = await SyncTestBed.RunAsync(env, companies);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(3, run.Counters.Updated);
+        Assert.Equal("+61 2 5550 0001", (string?)(await hubSpot.FindByPropertyAsync("companies", "ivvy_company_id", ids[0].Ivvy.ToString()))!["phone"]);
+        Assert.Equal("Renamed In HubSpot", (string?)(await ivvy.GetCompanyAsync(ids[1].Ivvy))!["businessName"]);
+        Assert.Equal(ids[1].HubSpot, (string?)(await ivvy.GetCompanyAsync(ids[1].Ivvy))!["externalId"]); // the rename kept the pair
+        Assert.Equal("Newer Name In HubSpot", (string?)(await ivvy.GetCompanyAsync(ids[2].Ivvy))!["businessName"]);
+        Assert.Equal("crm", Assert.Single(await env.Store.ListConflictsAsync("companies")).Winner);
+
+        await Settle();
+        var echo = await SyncTestBed.RunAsync(env, companies);
+        Assert.Equal(0, echo.Counters.Created + echo.Counters.Updated);
     }
 
     /// <summary>Windows close a little behind each side's clock (iVvy: 1 s; HubSpot: the settle delay of 1 s).</summary>
