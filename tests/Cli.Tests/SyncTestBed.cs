@@ -57,10 +57,10 @@ public sealed class SyncTestBed : IDisposable
     public Task<SyncEnvironment> StartAsync() => SyncEnvironment.StartAsync(Configuration, NullLoggerFactory.Instance, CancellationToken.None);
 
     /// <summary>Starts a run and waits for its end.</summary>
-    public static async Task<RunRecord> RunAsync(SyncEnvironment env, LoadedWorkflow workflow, bool dryRun = false)
+    public static async Task<RunRecord> RunAsync(SyncEnvironment env, LoadedWorkflow workflow, bool dryRun = false, bool replay = false)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        var run = await env.Runs.StartAsync(workflow, dryRun, cancellationToken: timeout.Token);
+        var run = await env.Runs.StartAsync(workflow, dryRun, replay, timeout.Token);
         return await env.Runs.WaitAsync(run.RunId, cancellationToken: timeout.Token);
     }
 

@@ -59,6 +59,17 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Contains("definition.json", error.Message);
     }
 
+    [Fact]
+    public void EnabledModules_RunAll_PutsEachModuleAfterThoseItDependsOn()
+    {
+        var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
+
+        var ordered = RunCommands.EnabledModules(catalog, new CliSettings { EnabledModules = ["bookings", "contacts", "companies"] });
+
+        Assert.Equal(["contacts", "companies", "bookings"], ordered);
+        Assert.DoesNotContain("bookings", RunCommands.EnabledModules(catalog, new CliSettings())); // optional: off by default
+    }
+
     private string CopyContacts()
     {
         var from = Path.Combine(SyncTestBed.Workflows, "contacts", "v1");

@@ -6,7 +6,11 @@ namespace IvvyWorkflows.Activities.Connectors;
 /// <param name="SourceId">The source record's id; the target stores it in its external-key property.</param>
 /// <param name="Properties">Target properties produced by the mapping template.</param>
 /// <param name="TargetId">The target's id when the pair is already known (a stored link), else null.</param>
-public sealed record TargetRecord(string SourceId, JsonObject Properties, string? TargetId = null);
+/// <param name="Associations">Records of other objects this one is to be associated with, once written.</param>
+public sealed record TargetRecord(string SourceId, JsonObject Properties, string? TargetId = null, IReadOnlyList<TargetAssociation>? Associations = null);
+
+/// <summary>An association from a written record to another target record, e.g. a deal to its contact.</summary>
+public sealed record TargetAssociation(string ToObject, string ToId);
 
 public enum UpsertOutcome
 {

@@ -137,6 +137,36 @@ public sealed partial class HubSpotClient
         _propertiesRoot = $"{origin}/{string.Join('/', segments)}/";
     }
 
+    /// <summary>Associations v4 <c>batch/associate/default</c>: links each (from, to) pair with HubSpot's default association
+    /// type, in chunks of 100. Returns the ids HubSpot could not associate (207 error entries), with its message.</summary>
+    public async Task<IReadOnlyList<(string FromId, string Message)>> AssociateDefaultAsync(string fromType, string toType,
+        IReadOnlyList<(string FromId, string ToId)> links, CancellationToken ct)
+    {
+        var endpoint = $"associations.{fromType}-{toType}";
+        var uri = new Uri($"{_options.BaseUrl.AbsoluteUri.TrimEnd('/')}/crm/v4/associations/{Uri.EscapeDataString(fromType)}/{Uri.EscapeDataString(toType)}/batch/associate/default");
+        var failed = new List<(string, string)>();
+        foreach (var chunk in links.Chunk(100))
+        {
+            var inputs = new JsonArray(chunk.Select(l => (JsonNode)new JsonObject
+            {
+                ["from"] = new JsonObject { ["id"] = l.FromId },
+                ["to"] = new JsonObject { ["id"] = l.ToId },
+            }).ToArray());
+            var (_, body) = await SendAsync(HttpMethod.Post, uri, new JsonObject { ["inputs"] = inputs }, endpoint, isWrite: true, accept: null, ct)
+                .ConfigureAwait(false);
+            foreach (var error in body?["errors"] as JsonArray ?? [])
+            {
+                var message = TextOf(error?["message"]) ?? "not associated";
+                foreach (var id in error?["context"]?["fromObjectId"] as JsonArray ?? error?["context"]?["objectId"] as JsonArray ?? [])
+                {
+                    failed.Add((TextOf(id) ?? "", message));
+                }
+            }
+        }
+
+        return failed;
+    }
+
     /// <summary>The settings in use (batch and page sizes, search cap, retry bounds).</summary>
     public HubSpotClientOptions Options => _options;
 

@@ -121,7 +121,31 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
             }
         }
 
+        await AssociateAsync(toWrite, outcomes, cancellationToken).ConfigureAwait(false);
         return batch.Select(r => outcomes[r.SourceId] with { SourceId = r.SourceId }).ToList();
+    }
+
+    /// <summary>Associates each written record with the records its <see cref="TargetRecord.Associations"/> name, one call
+    /// per object type. A record HubSpot cannot associate comes back Rejected with the reason (it is quarantined and
+    /// replayed like any refused write; writing it again is harmless).</summary>
+    private async Task AssociateAsync(IReadOnlyList<TargetRecord> written, Dictionary<string, UpsertResult> outcomes, CancellationToken ct)
+    {
+        var links = written
+            .Where(r => r.Associations is { Count: > 0 } && outcomes[r.SourceId].Outcome != UpsertOutcome.Rejected)
+            .SelectMany(r => r.Associations!.Select(a => (a.ToObject, Source: r.SourceId, From: outcomes[r.SourceId].TargetId!, a.ToId)));
+        foreach (var group in links.GroupBy(l => l.ToObject, StringComparer.Ordinal))
+        {
+            var bySourceTarget = group.ToList();
+            var failed = await _client.AssociateDefaultAsync(_objectType, group.Key, bySourceTarget.Select(l => (l.From, l.ToId)).ToList(), ct)
+                .ConfigureAwait(false);
+            foreach (var (fromId, message) in failed)
+            {
+                foreach (var link in bySourceTarget.Where(l => l.From == fromId))
+                {
+                    outcomes[link.Source] = Rejected(link.Source, "ASSOCIATION", $"could not associate with {group.Key} {link.ToId}: {message}");
+                }
+            }
+        }
     }
 
     /// <inheritdoc />

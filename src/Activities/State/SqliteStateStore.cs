@@ -218,6 +218,37 @@ public sealed class SqliteStateStore
         return Task.FromResult<IReadOnlyDictionary<string, Pair>>(pairs);
     }
 
+    /// <summary>The CRM ids another module paired with these iVvy ids (its two-way pairs, or its one-way links), keyed
+    /// by iVvy id; ids it has not synced are absent.</summary>
+    public Task<IReadOnlyDictionary<string, string>> ResolveCrmIdsAsync(string module, IReadOnlyCollection<string> ivvyIds)
+    {
+        var resolved = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (ivvyIds.Count > 0)
+        {
+            using var connection = Open();
+            var names = ivvyIds.Select((_, i) => $"$i{i}").ToList();
+            var list = string.Join(',', names);
+            using var command = Command(connection, null, $"""
+                SELECT ivvy_id, crm_id FROM pairs WHERE module = $module AND ivvy_id IN ({list})
+                UNION ALL
+                SELECT source_id, target_id FROM links WHERE module = $module AND source_id IN ({list})
+                """, ("$module", module));
+            var i = 0;
+            foreach (var id in ivvyIds)
+            {
+                command.Parameters.AddWithValue(names[i++], id);
+            }
+
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                resolved.TryAdd(reader.GetString(0), reader.GetString(1));
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, string>>(resolved);
+    }
+
     public Task<IReadOnlyList<ConflictEntry>> ListConflictsAsync(string module, int limit = 100)
     {
         using var connection = Open();

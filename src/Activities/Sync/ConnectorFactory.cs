@@ -19,6 +19,7 @@ public sealed class ConnectorFactory(
     {
         ["contact"] = IvvyListSpec.Contacts,
         ["company"] = IvvyListSpec.Companies,
+        ["booking"] = new("venue", "getBookingListForAccount", "modifiedDateAfter", "modifiedDateBefore"),
     };
 
     /// <summary>HubSpot objects and the property holding their last-modified time.</summary>

@@ -190,6 +190,12 @@ public sealed partial class StreamSyncer(
         var writes = new List<(TargetRecord Record, Change Change, string SourceHash, string TargetHash, SourceRecord Source)>();
         long unchanged = 0;
 
+        var lookups = await ResolveLookupsAsync(stream, records);
+        if (stream.Parameters is not null)
+        {
+            templateContext["parameters"] = stream.Parameters.DeepClone();
+        }
+
         foreach (var record in records)
         {
             var link = links.GetValueOrDefault(record.Id);
@@ -201,7 +207,17 @@ public sealed partial class StreamSyncer(
                 continue;
             }
 
-            var mapped = template.Render(record.Data, templateContext);
+            var (lookup, missing) = Lookup(stream, lookups, record);
+            if (missing is not null)
+            {
+                quarantined.Add(Quarantine(run, definition, stream, record.Id, "lookup", missing, record.Data.ToJsonString()));
+                Plan(planned, run, stream, record.Id, "quarantine", missing);
+                continue;
+            }
+
+            var recordContext = (JsonObject)templateContext.DeepClone();
+            recordContext["lookup"] = lookup!;
+            var mapped = template.Render(record.Data, recordContext);
             if (!mapped.IsSuccess)
             {
                 quarantined.Add(Quarantine(run, definition, stream, record.Id, "map", mapped.Error!.ToString(), record.Data.ToJsonString()));
@@ -210,7 +226,14 @@ public sealed partial class StreamSyncer(
             }
 
             var output = mapped.Output!;
-            var targetHash = ContentHash.Of(output);
+            var associations = stream.Target.Associations
+                .Where(a => lookup![a.Lookup] is not null)
+                .Select(a => new TargetAssociation(a.ToObject, (string)lookup![a.Lookup]!))
+                .ToList();
+            // Associations are part of what was written: a record whose contact changes is written (and associated) again.
+            var targetHash = associations.Count == 0
+                ? ContentHash.Of(output)
+                : ContentHash.OfText(ContentHash.Of(output) + string.Join(';', associations.Select(a => $"{a.ToObject}:{a.ToId}")));
             var change = RecordDiff.ByTarget(link, targetHash);
             if (change == Change.Unchanged)
             {
@@ -222,7 +245,7 @@ public sealed partial class StreamSyncer(
             }
 
             // Upsert by the external key, not by the linked id: a record deleted in the target comes back instead of failing.
-            writes.Add((new TargetRecord(record.Id, output), change, sourceHash, targetHash, record));
+            writes.Add((new TargetRecord(record.Id, output, Associations: associations), change, sourceHash, targetHash, record));
             Plan(planned, run, stream, record.Id, change == Change.New ? "create" : "update", change == Change.New ? "new" : "changed");
         }
 
@@ -281,6 +304,44 @@ public sealed partial class StreamSyncer(
         }
 
         return await store.CommitPageAsync(commit);
+    }
+
+    /// <summary>For each lookup of the stream, the CRM ids its module paired with the iVvy ids the page refers to.</summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>> ResolveLookupsAsync(StreamDefinition stream, IReadOnlyList<SourceRecord> records)
+    {
+        var resolved = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var lookup in stream.Lookups)
+        {
+            var ids = records.Select(r => Text(r.Data[lookup.Field])).OfType<string>().Where(id => id.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            resolved[lookup.Name] = await store.ResolveCrmIdsAsync(lookup.Module, ids);
+        }
+
+        return resolved;
+    }
+
+    /// <summary>The record's lookups as the template sees them (<c>lookup.contact</c> = CRM id, or null when the record
+    /// refers to none), or why it cannot be mapped yet: it refers to a record its module has not synced.</summary>
+    private static (JsonObject? Lookup, string? Missing) Lookup(StreamDefinition stream, IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> resolved, SourceRecord record)
+    {
+        var lookup = new JsonObject();
+        foreach (var l in stream.Lookups)
+        {
+            var id = Text(record.Data[l.Field]);
+            if (string.IsNullOrEmpty(id))
+            {
+                lookup[l.Name] = null;
+            }
+            else if (resolved[l.Name].TryGetValue(id, out var crmId))
+            {
+                lookup[l.Name] = crmId;
+            }
+            else
+            {
+                return (null, $"{l.Field} {id} has no pair in {l.Module} yet: sync {l.Module}, then `replay` this module");
+            }
+        }
+
+        return (lookup, null);
     }
 
     private static QuarantineEntry Quarantine(RunRecord run, WorkflowDefinition definition, StreamDefinition stream, string sourceId, string stage, string reason, string payload) =>

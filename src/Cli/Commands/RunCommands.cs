@@ -175,10 +175,37 @@ public static class RunCommands
         return summary;
     }
 
-    private static IEnumerable<string> EnabledModules(WorkflowCatalog catalog, CliSettings settings) =>
-        settings.EnabledModules.Count > 0
+    /// <summary>The enabled modules, each after the modules it depends on (a booking's contact must be paired before
+    /// the booking can be associated with it).</summary>
+    public static IReadOnlyList<string> EnabledModules(WorkflowCatalog catalog, CliSettings settings)
+    {
+        var enabled = settings.EnabledModules.Count > 0
             ? settings.EnabledModules
-            : catalog.Modules().Where(m => catalog.Load(m).Definition.EnabledByDefault);
+            : catalog.Modules().Where(m => catalog.Load(m).Definition.EnabledByDefault).ToList();
+        var ordered = new List<string>();
+        var visiting = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(string module)
+        {
+            if (ordered.Contains(module) || !visiting.Add(module))
+            {
+                return;
+            }
+
+            foreach (var dependency in catalog.Load(module).Definition.DependsOn.Where(enabled.Contains))
+            {
+                Visit(dependency);
+            }
+
+            ordered.Add(module);
+        }
+
+        foreach (var module in enabled)
+        {
+            Visit(module);
+        }
+
+        return ordered;
+    }
 
     /// <summary>Runs a command inside the host, turning the errors users can fix into one clear line and an exit code.</summary>
     private static async Task<int> Guard(bool json, Func<IHost, ConsoleView, Task<int>> command, bool verbose, CancellationToken cancellationToken)

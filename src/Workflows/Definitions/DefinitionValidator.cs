@@ -38,6 +38,7 @@ public static class DefinitionValidator
         if (errors.Count == 0 && definition is JsonObject root)
         {
             CheckStreamNamesUnique(root, errors);
+            CheckAssociationsNameLookups(root, errors);
         }
 
         return errors.Distinct().ToList();
@@ -76,6 +77,24 @@ public static class DefinitionValidator
             if (name is not null && !seen.Add(name))
             {
                 errors.Add(new DefinitionError($"streams[{i}].name", $"'{name}' is used by another stream; stream names must be unique"));
+            }
+        }
+    }
+
+    private static void CheckAssociationsNameLookups(JsonObject root, List<DefinitionError> errors)
+    {
+        var streams = root["streams"]!.AsArray();
+        for (var i = 0; i < streams.Count; i++)
+        {
+            var lookups = (streams[i]!["lookups"] as JsonArray ?? []).Select(l => l!["name"]!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            var associations = streams[i]!["target"]!["associations"] as JsonArray ?? [];
+            for (var j = 0; j < associations.Count; j++)
+            {
+                var lookup = associations[j]!["lookup"]!.GetValue<string>();
+                if (!lookups.Contains(lookup))
+                {
+                    errors.Add(new DefinitionError($"streams[{i}].target.associations[{j}].lookup", $"'{lookup}' is not one of the stream's lookups"));
+                }
             }
         }
     }

@@ -30,6 +30,9 @@ public sealed record WorkflowDefinition
     /// <summary>Two-way modules only: how the two streams share pairs and settle conflicts.</summary>
     public PairingDefinition? Pairing { get; init; }
 
+    /// <summary>Modules whose records this one refers to (through lookups); <c>run --all</c> runs them first.</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
     /// <summary>Canvas layout for the designer; ignored by the runtime.</summary>
     [JsonPropertyName("designer")]
     public System.Text.Json.Nodes.JsonObject? Designer { get; init; }
@@ -46,7 +49,26 @@ public sealed record StreamDefinition
     public required MapDefinition Map { get; init; }
 
     public required TargetDefinition Target { get; init; }
+
+    /// <summary>Other modules' pairs this stream's records refer to, resolved before mapping and visible to the template
+    /// as <c>lookup.&lt;name&gt;</c> (the CRM id, or null).</summary>
+    public IReadOnlyList<LookupDefinition> Lookups { get; init; } = [];
+
+    /// <summary>Data for the template, as <c>context.parameters</c> (e.g. a stage map): settings an integrator changes
+    /// without touching the template.</summary>
+    public System.Text.Json.Nodes.JsonObject? Parameters { get; init; }
 }
+
+/// <summary>A reference from a source record to a record of another module, e.g. a booking's contactId.</summary>
+/// <param name="Name">Name the template and associations use, e.g. "contact".</param>
+/// <param name="Module">The module whose pairs resolve it, e.g. "contacts".</param>
+/// <param name="Field">The source record's field holding the iVvy id, e.g. "contactId".</param>
+public sealed record LookupDefinition(string Name, string Module, string Field);
+
+/// <summary>An association the target record gets to a looked-up record.</summary>
+/// <param name="Lookup">The lookup whose CRM id to associate with.</param>
+/// <param name="ToObject">The CRM object type of that record, e.g. "contacts".</param>
+public sealed record AssociationDefinition(string Lookup, string ToObject);
 
 /// <summary>Where records come from and how the incremental cursor works.</summary>
 public sealed record SourceDefinition
@@ -108,6 +130,9 @@ public sealed record TargetDefinition
 
     /// <summary>Records per write call; at most the API's cap (HubSpot: 100).</summary>
     public int BatchSize { get; init; } = 100;
+
+    /// <summary>Associations each written record gets (HubSpot default association types).</summary>
+    public IReadOnlyList<AssociationDefinition> Associations { get; init; } = [];
 }
 
 /// <summary>The target property that holds the source id, unique in the target, so a redone write updates instead of duplicating.</summary>
