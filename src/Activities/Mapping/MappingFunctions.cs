@@ -107,6 +107,18 @@ internal static class MappingFunctions
         return null;
     }
 
+    /// <summary><c>html_text(html)</c>: the plain-text rendition of an HTML body (scripts and styles dropped, links kept as
+    /// "text (url)"); null stays null.</summary>
+    public static string? HtmlToText(TemplateContext context, SourceSpan span, object? value) =>
+        value is null ? null : HtmlText.ToText(value.ToString() ?? "");
+
+    /// <summary><c>limit_text(text, max)</c>: the text, or its first characters and a note of what was cut when it is longer
+    /// than <c>max</c> (e.g. HubSpot's 65,536-character property limit); null stays null.</summary>
+    public static string? LimitText(TemplateContext context, SourceSpan span, object? value, int max) =>
+        max < 100
+            ? throw new ScriptRuntimeException(span, "limit_text: the limit must be at least 100 characters")
+            : value is null ? null : HtmlText.Limit(value.ToString() ?? "", max);
+
     public static object? Now(TemplateContext context, SourceSpan span) =>
         throw new ScriptRuntimeException(span, "date.now is not available in mapping templates: the same record must always map to the same output");
 
@@ -123,12 +135,14 @@ internal static class MappingFunctions
 
     private static ScriptObject CreateLibrary()
     {
-        var library = new ScriptObject(4, false);
-        // Registered by hand (not Import(typeof)) so exactly these four names exist and nothing else leaks in.
+        var library = new ScriptObject(8, false);
+        // Registered by hand (not Import(typeof)) so exactly these names exist and nothing else leaks in.
         library.Import("json", new Func<TemplateContext, SourceSpan, object?, string>(Json));
         library.Import("required", new Func<TemplateContext, SourceSpan, object?, string?, object?>(Required));
         library.Import("ivvy_date", new Func<TemplateContext, SourceSpan, object?, string?>(IvvyDate));
         library.Import("custom_field", new Func<TemplateContext, SourceSpan, object?, object?, object?>(CustomField));
+        library.Import("html_text", new Func<TemplateContext, SourceSpan, object?, string?>(HtmlToText));
+        library.Import("limit_text", new Func<TemplateContext, SourceSpan, object?, int, string?>(LimitText));
 
         // The same record must always map to the same output, or the diff and echo suppression would see a change on
         // every run: the clock is the one builtin taken away.

@@ -20,7 +20,7 @@ public sealed class MappingTemplateOptions
 
     /// <summary>Maximum length in UTF-16 characters of any one string conversion and of the whole rendered output.</summary>
     [Range(1024, 16 * 1024 * 1024)]
-    public int LimitToString { get; set; } = 64 * 1024;
+    public int LimitToString { get; set; } = 1024 * 1024;
 
     /// <summary>Wall-clock budget for one render; the render is stopped at the next statement or loop step after it.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]

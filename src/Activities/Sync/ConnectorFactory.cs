@@ -20,6 +20,8 @@ public sealed class ConnectorFactory(
         ["contact"] = IvvyListSpec.Contacts,
         ["company"] = IvvyListSpec.Companies,
         ["booking"] = new("venue", "getBookingListForAccount", "modifiedDateAfter", "modifiedDateBefore"),
+        // Sent emails never change: their window is on sentTime, with iVvy's generic ≥ / ≤ filter suffixes.
+        ["emailLog"] = new("account", "getEmailLogList", "sentTime__GREATERTHAN", "sentTime__LESSTHAN", ModifiedField: "sentTime"),
     };
 
     /// <summary>HubSpot objects and the property holding their last-modified time.</summary>
@@ -28,6 +30,7 @@ public sealed class ConnectorFactory(
         ["contacts"] = "lastmodifieddate",
         ["companies"] = "hs_lastmodifieddate",
         ["deals"] = "hs_lastmodifieddate",
+        ["emails"] = "hs_lastmodifieddate",
     };
 
     /// <summary>iVvy objects that can be written (two-way modules), by the name a definition uses.</summary>

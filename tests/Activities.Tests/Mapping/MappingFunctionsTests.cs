@@ -228,4 +228,30 @@ public sealed class MappingFunctionsTests
     {
         Assert.Equal("2024-02-01", RenderValue("date.parse \"2024-02-01 09:00:00\" | date.to_string \"%F\" | json")!.GetValue<string>());
     }
+
+    [Fact]
+    public void HtmlText_EmailBody_DropsScriptsAndStylesKeepsLinksAndLines()
+    {
+        const string html = """
+            <html><head><style>p { color: red }</style></head><body>
+            <script>alert('x')</script><p>Dear Zoë,</p><p>Your ticket:&nbsp;<a href="https://e.example.com/t?id=1&amp;k=2">view it</a></p>
+            <!-- tracking --><div>See <a href='https://e.example.com'>https://e.example.com</a><br>Thanks &amp; regards</div></body></html>
+            """;
+
+        var text = RenderValue("record.body | html_text | json", $$"""{ "body": {{System.Text.Json.JsonSerializer.Serialize(html)}} }""")!.GetValue<string>();
+
+        Assert.Equal("Dear Zoë,\n\nYour ticket: view it (https://e.example.com/t?id=1&k=2)\n\nSee https://e.example.com\nThanks & regards", text);
+    }
+
+    [Fact]
+    public void LimitText_LongBody_IsCutWithANoteSayingHowMuch()
+    {
+        var body = new string('x', 70_000);
+
+        var limited = RenderValue("record.body | limit_text 65536 | json", $$"""{ "body": "{{body}}" }""")!.GetValue<string>();
+
+        Assert.Equal(65_536, limited.Length);
+        Assert.EndsWith("[truncated: 65,536 of 70,000 characters kept; the full text is in iVvy]", limited);
+        Assert.Equal("short", RenderValue("'short' | limit_text 100 | json")!.GetValue<string>());
+    }
 }

@@ -212,10 +212,10 @@ public sealed class MappingTemplateTests
     [Fact]
     public void Render_OutputOverLimit_FailsInsteadOfTruncating()
     {
-        var result = Render("{{ for i in 1..900 }}{{ '' | string.pad_left 100 }}{{ end }}");
+        var result = Render("{{ for i in 1..900 }}{{ '' | string.pad_left 2000 }}{{ end }}");
 
         Assert.False(result.IsSuccess);
-        Assert.Contains("65536", result.Error.Message);
+        Assert.Contains("1048576", result.Error.Message);
     }
 
     [Fact]
