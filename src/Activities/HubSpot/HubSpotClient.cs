@@ -167,6 +167,25 @@ public sealed partial class HubSpotClient
         return failed;
     }
 
+    /// <summary>Marketing events <c>events/upsert</c> (keyed by externalAccountId + externalEventId); returns the events as
+    /// HubSpot holds them. One invalid input fails the whole call (Data), as HubSpot does.</summary>
+    public async Task<IReadOnlyList<JsonObject>> UpsertMarketingEventsAsync(IReadOnlyList<JsonObject> inputs, CancellationToken ct)
+    {
+        var uri = new Uri($"{_options.BaseUrl.AbsoluteUri.TrimEnd('/')}/marketing/v3/marketing-events/events/upsert");
+        var body = new JsonObject { ["inputs"] = new JsonArray(inputs.Select(i => (JsonNode)i.DeepClone()).ToArray()) };
+        var (_, response) = await SendAsync(HttpMethod.Post, uri, body, "marketing-events.upsert", isWrite: true, accept: null, ct).ConfigureAwait(false);
+        return (response?["results"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+    }
+
+    /// <summary>One marketing event by its external ids, or null when HubSpot has none.</summary>
+    public async Task<JsonObject?> GetMarketingEventAsync(string externalEventId, string externalAccountId, CancellationToken ct)
+    {
+        var uri = new Uri($"{_options.BaseUrl.AbsoluteUri.TrimEnd('/')}/marketing/v3/marketing-events/events/{Uri.EscapeDataString(externalEventId)}?externalAccountId={Uri.EscapeDataString(externalAccountId)}");
+        var (status, response) = await SendAsync(HttpMethod.Get, uri, null, "marketing-events.get", isWrite: false,
+            accept: s => s == (int)HttpStatusCode.NotFound, ct).ConfigureAwait(false);
+        return status == (int)HttpStatusCode.NotFound ? null : response as JsonObject;
+    }
+
     /// <summary>The settings in use (batch and page sizes, search cap, retry bounds).</summary>
     public HubSpotClientOptions Options => _options;
 

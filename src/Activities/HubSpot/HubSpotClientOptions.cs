@@ -42,6 +42,10 @@ public sealed class HubSpotClientOptions : IValidatableObject
     [Required]
     public RemoteCallOptions RemoteCall { get; set; } = new();
 
+    /// <summary>The externalAccountId marketing events are written under (HubSpot keys events by it and externalEventId).</summary>
+    [Required]
+    public string MarketingEventsAccountId { get; set; } = "ivvy";
+
     /// <summary>How far behind now a read window ends, so HubSpot's search index has caught up with recent writes.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan SearchSettleDelay { get; set; } = TimeSpan.FromSeconds(5);

@@ -3,15 +3,16 @@ namespace IvvyWorkflows.Activities.Ivvy;
 /// <summary>Describes an iVvy list action that can be filtered by a modified-date window.</summary>
 /// <param name="Namespace">API namespace, e.g. "contact".</param>
 /// <param name="ListAction">List action, e.g. "getContactList".</param>
-/// <param name="FromFilter">Filter key of the window's lower bound, e.g. "fromModifiedDate".</param>
-/// <param name="ToFilter">Filter key of the window's upper bound, e.g. "toModifiedDate".</param>
+/// <param name="FromFilter">Filter key of the window's lower bound, e.g. "fromModifiedDate"; null for an action with no
+/// modified-date filter (events): every window then reads the whole list, and the diff leaves unchanged records alone.</param>
+/// <param name="ToFilter">Filter key of the window's upper bound, e.g. "toModifiedDate"; null with <paramref name="FromFilter"/>.</param>
 /// <param name="ModifiedField">Field of each record holding its modified time.</param>
 /// <param name="PerPage">Page size, 1–100.</param>
 public sealed record IvvyListSpec(
     string Namespace,
     string ListAction,
-    string FromFilter,
-    string ToFilter,
+    string? FromFilter,
+    string? ToFilter,
     string ModifiedField = "modifiedDate",
     int PerPage = 100)
 {

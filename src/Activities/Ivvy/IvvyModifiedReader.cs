@@ -34,8 +34,10 @@ public sealed class IvvyModifiedReader : ISourceReader
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentException.ThrowIfNullOrWhiteSpace(spec.Namespace);
         ArgumentException.ThrowIfNullOrWhiteSpace(spec.ListAction);
-        ArgumentException.ThrowIfNullOrWhiteSpace(spec.FromFilter);
-        ArgumentException.ThrowIfNullOrWhiteSpace(spec.ToFilter);
+        if (spec.FromFilter is null != spec.ToFilter is null)
+        {
+            throw new ArgumentException("A list spec has both window filters or neither.", nameof(spec));
+        }
         ArgumentException.ThrowIfNullOrWhiteSpace(spec.ModifiedField);
         ArgumentOutOfRangeException.ThrowIfLessThan(spec.PerPage, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(spec.PerPage, 100);
@@ -68,12 +70,15 @@ public sealed class IvvyModifiedReader : ISourceReader
         }
 
         var filter = new JsonObject();
-        if (cursor.From is { } from)
+        if (_spec.FromFilter is not null && _spec.ToFilter is not null)
         {
-            filter[_spec.FromFilter] = IvvyTimestamp.Format(from);
-        }
+            if (cursor.From is { } from)
+            {
+                filter[_spec.FromFilter] = IvvyTimestamp.Format(from);
+            }
 
-        filter[_spec.ToFilter] = IvvyTimestamp.Format(cursor.To);
+            filter[_spec.ToFilter] = IvvyTimestamp.Format(cursor.To);
+        }
 
         var readStart = cursor.Offset;
         var knownTotal = cursor.Total;

@@ -20,6 +20,8 @@ public sealed class ConnectorFactory(
         ["contact"] = IvvyListSpec.Contacts,
         ["company"] = IvvyListSpec.Companies,
         ["booking"] = new("venue", "getBookingListForAccount", "modifiedDateAfter", "modifiedDateBefore"),
+        // getEventList has no modified filter: each run reads the (short) list whole; the diff skips unchanged events.
+        ["event"] = new("event", "getEventList", null, null),
         // Sent emails never change: their window is on sentTime, with iVvy's generic ≥ / ≤ filter suffixes.
         ["emailLog"] = new("account", "getEmailLogList", "sentTime__GREATERTHAN", "sentTime__LESSTHAN", ModifiedField: "sentTime"),
     };
@@ -32,6 +34,9 @@ public sealed class ConnectorFactory(
         ["deals"] = "hs_lastmodifieddate",
         ["emails"] = "hs_lastmodifieddate",
     };
+
+    /// <summary>HubSpot objects that are written but not read by modified date.</summary>
+    public static readonly IReadOnlySet<string> HubSpotWriteOnly = new HashSet<string>(StringComparer.Ordinal) { "marketing-events" };
 
     /// <summary>iVvy objects that can be written (two-way modules), by the name a definition uses.</summary>
     public static readonly IReadOnlyDictionary<string, IvvyWriteSpec> IvvyWritable = new Dictionary<string, IvvyWriteSpec>(StringComparer.Ordinal)
@@ -54,10 +59,12 @@ public sealed class ConnectorFactory(
                 errors.Add(new DefinitionError($"streams[{i}].source", $"reading '{source.Object}' from '{source.Connector}' is not supported (supported: ivvy {string.Join(", ", IvvyObjects.Keys)}; hubspot {string.Join(", ", HubSpotObjects.Keys)})"));
             }
 
-            var writable = target.Connector == IvvyClient.ConnectorName ? IvvyWritable.ContainsKey(target.Object) : HubSpotObjects.ContainsKey(target.Object);
+            var writable = target.Connector == IvvyClient.ConnectorName
+                ? IvvyWritable.ContainsKey(target.Object)
+                : HubSpotObjects.ContainsKey(target.Object) || HubSpotWriteOnly.Contains(target.Object);
             if (!writable || source.Connector == target.Connector)
             {
-                errors.Add(new DefinitionError($"streams[{i}].target", $"writing '{target.Object}' to '{target.Connector}' from '{source.Connector}' is not supported (supported: hubspot {string.Join(", ", HubSpotObjects.Keys)}; ivvy {string.Join(", ", IvvyWritable.Keys)})"));
+                errors.Add(new DefinitionError($"streams[{i}].target", $"writing '{target.Object}' to '{target.Connector}' from '{source.Connector}' is not supported (supported: hubspot {string.Join(", ", HubSpotObjects.Keys.Concat(HubSpotWriteOnly))}; ivvy {string.Join(", ", IvvyWritable.Keys)})"));
             }
         }
 
@@ -86,6 +93,7 @@ public sealed class ConnectorFactory(
 
     public ITargetWriter CreateWriter(TargetDefinition target, ApiCallMeter meter) => target.Connector switch
     {
+        HubSpotClient.ConnectorName when target.Object == "marketing-events" => new HubSpotMarketingEventWriter(CreateHubSpotClient(meter)),
         HubSpotClient.ConnectorName => new HubSpotUpsertWriter(CreateHubSpotClient(meter),
             target.Object, target.ExternalKey.Property, target.ExternalKey.Label ?? target.ExternalKey.Property),
         IvvyClient.ConnectorName => new IvvyUpsertWriter(CreateIvvyClient(meter), IvvyWritable[target.Object]),

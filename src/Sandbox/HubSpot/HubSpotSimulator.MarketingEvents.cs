@@ -15,6 +15,16 @@ public sealed partial class HubSpotSimulator
 
     private static readonly string[] EventTextFields = ["eventName", "eventOrganizer", "eventType", "eventUrl", "eventDescription"];
 
+    /// <summary>Every marketing event, as <c>GET …/events/{externalEventId}</c> returns it, by external event id.</summary>
+    public Task<IReadOnlyList<JsonObject>> MarketingEventsAsync()
+    {
+        lock (_lock)
+        {
+            IReadOnlyList<JsonObject> events = _store.MarketingEvents.Values.OrderBy(e => e.EventId, StringComparer.Ordinal).Select(ToJson).ToList();
+            return Task.FromResult(events);
+        }
+    }
+
     /// <summary>Every contact's participation in the event with external id <paramref name="externalEventId"/>, by contact id.</summary>
     /// <param name="externalEventId">The event's external id.</param>
     /// <param name="externalAccountId">Its external account; null matches the event in any account.</param>
