@@ -132,15 +132,19 @@ public sealed partial class IvvyClient
     /// <param name="perPage">Page size, 1–100.</param>
     /// <param name="filter">The action's filter object, or null for none.</param>
     /// <param name="ct">Cancellation.</param>
+    /// <param name="parameters">The action's own parameters, e.g. <c>{"eventId": 7001}</c>.</param>
     /// <remarks>A bare JSON array (actions without paging) is returned as one page holding everything.</remarks>
     public async Task<IvvyPage> GetListAsync(string @namespace, string action, int start, int perPage, JsonObject? filter,
-        CancellationToken ct)
+        CancellationToken ct, JsonObject? parameters = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfLessThan(perPage, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(perPage, 100);
         var endpoint = $"{@namespace}.{action}";
-        var body = new JsonObject { ["perPage"] = perPage, ["start"] = start };
+        // Action parameters (e.g. eventId) first, then paging: the body is compact JSON and signed as sent.
+        var body = (JsonObject?)parameters?.DeepClone() ?? [];
+        body["perPage"] = perPage;
+        body["start"] = start;
         if (filter is { Count: > 0 })
         {
             body["filter"] = filter.DeepClone();

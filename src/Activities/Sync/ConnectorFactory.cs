@@ -35,6 +35,13 @@ public sealed class ConnectorFactory(
         ["emails"] = "hs_lastmodifieddate",
     };
 
+    /// <summary>iVvy lists served one event at a time: the action, and its modified-since filter (a lower bound) if any.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Action, string? FromFilter)> IvvyPerEventObjects =
+        new Dictionary<string, (string, string?)>(StringComparer.Ordinal)
+        {
+            ["registration"] = ("getRegistrationList", "modifiedDate"),
+        };
+
     /// <summary>HubSpot objects that are written but not read by modified date.</summary>
     public static readonly IReadOnlySet<string> HubSpotWriteOnly = new HashSet<string>(StringComparer.Ordinal) { "marketing-events" };
 
@@ -53,10 +60,12 @@ public sealed class ConnectorFactory(
         for (var i = 0; i < definition.Streams.Count; i++)
         {
             var (source, target) = (definition.Streams[i].Source, definition.Streams[i].Target);
-            var readable = source.Connector == IvvyClient.ConnectorName ? IvvyObjects.ContainsKey(source.Object) : HubSpotObjects.ContainsKey(source.Object);
+            var readable = source.Connector == IvvyClient.ConnectorName
+                ? IvvyObjects.ContainsKey(source.Object) || IvvyPerEventObjects.ContainsKey(source.Object)
+                : HubSpotObjects.ContainsKey(source.Object);
             if (!readable)
             {
-                errors.Add(new DefinitionError($"streams[{i}].source", $"reading '{source.Object}' from '{source.Connector}' is not supported (supported: ivvy {string.Join(", ", IvvyObjects.Keys)}; hubspot {string.Join(", ", HubSpotObjects.Keys)})"));
+                errors.Add(new DefinitionError($"streams[{i}].source", $"reading '{source.Object}' from '{source.Connector}' is not supported (supported: ivvy {string.Join(", ", IvvyObjects.Keys.Concat(IvvyPerEventObjects.Keys))}; hubspot {string.Join(", ", HubSpotObjects.Keys)})"));
             }
 
             var writable = target.Connector == IvvyClient.ConnectorName
@@ -85,6 +94,8 @@ public sealed class ConnectorFactory(
 
     public ISourceReader CreateReader(SourceDefinition source, ApiCallMeter meter) => source.Connector switch
     {
+        IvvyClient.ConnectorName when IvvyPerEventObjects.TryGetValue(source.Object, out var perEvent) =>
+            new IvvyPerEventReader(CreateIvvyClient(meter), perEvent.Action, perEvent.FromFilter, source.Cursor.Field, Math.Min(source.PageSize, ivvy.PerPage)),
         IvvyClient.ConnectorName => new IvvyModifiedReader(CreateIvvyClient(meter), IvvyObjects[source.Object] with { PerPage = Math.Min(source.PageSize, ivvy.PerPage) }),
         HubSpotClient.ConnectorName => new HubSpotModifiedReader(CreateHubSpotClient(meter), source.Object, HubSpotObjects[source.Object], source.Properties,
             hubSpot.SearchSettleDelay, TimeSpan.FromSeconds(source.Cursor.OverlapSeconds)),

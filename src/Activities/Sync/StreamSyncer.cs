@@ -28,6 +28,9 @@ public sealed partial class StreamSyncer(
 {
     public const string LiveScope = "live";
 
+    /// <summary>A template that renders <c>{"$skip": "why"}</c> filters the record out: nothing is written for it.</summary>
+    public const string SkipKey = "$skip";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<SyncPagesResult> RunAsync(SyncPagesRequest request, CancellationToken cancellationToken = default)
@@ -217,6 +220,7 @@ public sealed partial class StreamSyncer(
 
             var recordContext = (JsonObject)templateContext.DeepClone();
             recordContext["lookup"] = lookup!;
+            recordContext["targetId"] = link?.TargetId;
             var mapped = template.Render(record.Data, recordContext);
             if (!mapped.IsSuccess)
             {
@@ -226,6 +230,14 @@ public sealed partial class StreamSyncer(
             }
 
             var output = mapped.Output!;
+            if (output[SkipKey] is { } skip)
+            {
+                // The template filtered the record out (e.g. a registration in a status not synced), saying why.
+                unchanged++;
+                Plan(planned, run, stream, record.Id, "skip", skip.ToString());
+                continue;
+            }
+
             var associations = stream.Target.Associations
                 .Where(a => lookup![a.Lookup] is not null)
                 .Select(a => new TargetAssociation(a.ToObject, (string)lookup![a.Lookup]!))
