@@ -177,6 +177,16 @@ public sealed partial class HubSpotClient
         return (response?["results"] as JsonArray ?? []).OfType<JsonObject>().ToList();
     }
 
+    /// <summary>Marketing-event attendance <c>attendance/{externalEventId}/{state}/create</c> by contact id (vid); returns
+    /// the vids HubSpot recorded. An interaction older than the contact's latest one leaves its state as it is.</summary>
+    public async Task<IReadOnlySet<string>> RecordAttendanceAsync(string externalEventId, string state, IReadOnlyList<JsonObject> inputs, CancellationToken ct)
+    {
+        var uri = new Uri($"{_options.BaseUrl.AbsoluteUri.TrimEnd('/')}/marketing/v3/marketing-events/attendance/{Uri.EscapeDataString(externalEventId)}/{Uri.EscapeDataString(state)}/create?externalAccountId={Uri.EscapeDataString(_options.MarketingEventsAccountId)}");
+        var body = new JsonObject { ["inputs"] = new JsonArray(inputs.Select(i => (JsonNode)i.DeepClone()).ToArray()) };
+        var (_, response) = await SendAsync(HttpMethod.Post, uri, body, "marketing-events.attendance", isWrite: true, accept: null, ct).ConfigureAwait(false);
+        return (response?["results"] as JsonArray ?? []).Select(r => TextOf(r?["vid"])).OfType<string>().ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>One marketing event by its external ids, or null when HubSpot has none.</summary>
     public async Task<JsonObject?> GetMarketingEventAsync(string externalEventId, string externalAccountId, CancellationToken ct)
     {

@@ -40,10 +40,13 @@ public sealed class ConnectorFactory(
         new Dictionary<string, (string, string?)>(StringComparer.Ordinal)
         {
             ["registration"] = ("getRegistrationList", "modifiedDate"),
+            // Neither list takes a filter: every window reads them whole, which keeps statuses current on every run.
+            ["attendee"] = ("getAttendeeList", null),
+            ["invitation"] = ("getInvitedContactList", null),
         };
 
     /// <summary>HubSpot objects that are written but not read by modified date.</summary>
-    public static readonly IReadOnlySet<string> HubSpotWriteOnly = new HashSet<string>(StringComparer.Ordinal) { "marketing-events" };
+    public static readonly IReadOnlySet<string> HubSpotWriteOnly = new HashSet<string>(StringComparer.Ordinal) { "marketing-events", "marketing-event-participations" };
 
     /// <summary>iVvy objects that can be written (two-way modules), by the name a definition uses.</summary>
     public static readonly IReadOnlyDictionary<string, IvvyWriteSpec> IvvyWritable = new Dictionary<string, IvvyWriteSpec>(StringComparer.Ordinal)
@@ -105,6 +108,7 @@ public sealed class ConnectorFactory(
     public ITargetWriter CreateWriter(TargetDefinition target, ApiCallMeter meter) => target.Connector switch
     {
         HubSpotClient.ConnectorName when target.Object == "marketing-events" => new HubSpotMarketingEventWriter(CreateHubSpotClient(meter)),
+        HubSpotClient.ConnectorName when target.Object == "marketing-event-participations" => new HubSpotAttendanceWriter(CreateHubSpotClient(meter)),
         HubSpotClient.ConnectorName => new HubSpotUpsertWriter(CreateHubSpotClient(meter),
             target.Object, target.ExternalKey.Property, target.ExternalKey.Label ?? target.ExternalKey.Property),
         IvvyClient.ConnectorName => new IvvyUpsertWriter(CreateIvvyClient(meter), IvvyWritable[target.Object]),
