@@ -29,6 +29,10 @@ public sealed partial class StreamSyncer
         var keyField = opposite.Target.ExternalKey.Property;
         var now = time.GetUtcNow();
         var templateContext = new JsonObject { ["module"] = definition.Id, ["version"] = definition.Version, ["stream"] = stream.Name };
+        if (stream.Parameters is not null)
+        {
+            templateContext["parameters"] = stream.Parameters.DeepClone();
+        }
 
         var records = page.Records.GroupBy(r => r.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
         var byX = await store.GetPairsAsync(definition.Id, x, records.Select(r => r.Id).ToList());

@@ -74,7 +74,7 @@ public sealed partial class StreamSyncer(
             while (true)
             {
                 var page = await reader.ReadPageAsync(cursor, cancellationToken);
-                if (!await (definition.Pairing is null ? ProcessPageAsync(context, page, cancellationToken) : ProcessTwoWayPageAsync(context, page, cancellationToken)))
+                if (!await ProcessAsync(context, page, cancellationToken))
                 {
                     return new SyncPagesResult(pages, read, StreamDone: false, Superseded: true);
                 }
@@ -128,7 +128,7 @@ public sealed partial class StreamSyncer(
         foreach (var chunk in entries.Chunk(stream.Source.PageSize))
         {
             var records = chunk.Select(e => new SourceRecord(e.SourceId, null, (JsonObject)JsonNode.Parse(e.Payload)!)).ToList();
-            if (!await ProcessPageAsync(context, new SourcePage(records, cursor), cancellationToken))
+            if (!await ProcessAsync(context, new SourcePage(records, cursor), cancellationToken))
             {
                 return new SyncPagesResult(pages, pages * stream.Source.PageSize, StreamDone: false, Superseded: true);
             }
@@ -173,6 +173,10 @@ public sealed partial class StreamSyncer(
             ? opened
             : throw new RunSupersededException(run.RunId);
     }
+
+    /// <summary>One page through the module's kind of pipeline: one way, or two way over pairs.</summary>
+    private Task<bool> ProcessAsync(PageContext context, SourcePage page, CancellationToken cancellationToken) =>
+        context.Definition.Pairing is null ? ProcessPageAsync(context, page, cancellationToken) : ProcessTwoWayPageAsync(context, page, cancellationToken);
 
     /// <summary>Diff → map → upsert → commit for one page. False when the run's owner changed (nothing committed).</summary>
     private async Task<bool> ProcessPageAsync(PageContext context, SourcePage page, CancellationToken cancellationToken)
