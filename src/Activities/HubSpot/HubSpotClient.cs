@@ -527,7 +527,7 @@ public sealed partial class HubSpotClient
                 return (status, parsed);
             }
 
-            throw Failure(endpoint, isWrite, status, parsed as JsonObject, parseFailed ? text : null, RetryAfterOf(response));
+            throw Failure(endpoint, isWrite, status, parsed as JsonObject, parseFailed ? text : null, RetryAfter.Of(response, _time));
         }
     }
 
@@ -567,22 +567,6 @@ public sealed partial class HubSpotClient
         return new ConnectorException(ConnectorName, endpoint, kind, RemoteText.Redact(text.ToString(), _options.AccessToken), (HttpStatusCode)status, code, wait);
     }
 
-    private TimeSpan? RetryAfterOf(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
-    }
 
     private static JsonObject FilterJson(HubSpotFilter filter)
     {

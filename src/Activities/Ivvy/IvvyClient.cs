@@ -272,7 +272,7 @@ public sealed partial class IvvyClient
             var elapsed = _time.GetElapsedTime(started);
             _meter.Record(ConnectorName, endpoint, status, elapsed);
             LogCall(_logger, endpoint, status, elapsed.TotalMilliseconds);
-            var retryAfter = RetryAfterOf(response);
+            var retryAfter = RetryAfter.Of(response, _time);
 
             if (string.IsNullOrWhiteSpace(text))
             {
@@ -357,22 +357,6 @@ public sealed partial class IvvyClient
         return failure;
     }
 
-    private TimeSpan? RetryAfterOf(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
-        }
-
-        return null;
-    }
 
     private static List<JsonObject> Detach(JsonArray array, string endpoint)
     {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.Resilience;
 
 namespace IvvyWorkflows.Activities.Ivvy;
@@ -33,39 +34,12 @@ public sealed class IvvyClientOptions : IValidatableObject
     public RemoteCallOptions RemoteCall { get; set; } = new();
 
     /// <inheritdoc />
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (BaseUrl is { IsAbsoluteUri: false } || BaseUrl is { Scheme: not ("https" or "http") })
-        {
-            yield return new ValidationResult("Ivvy:BaseUrl must be an absolute http(s) URL such as https://api.ap-southeast-2.ivvy.com.",
-                [nameof(BaseUrl)]);
-        }
-
-        if (RemoteCall is null)
-        {
-            yield break;
-        }
-
-        // DataAnnotations does not descend into nested objects on its own.
-        var nested = new List<ValidationResult>();
-        Validator.TryValidateObject(RemoteCall, new ValidationContext(RemoteCall), nested, validateAllProperties: true);
-        foreach (var result in nested)
-        {
-            yield return new ValidationResult(result.ErrorMessage,
-                result.MemberNames.Select(m => $"{nameof(RemoteCall)}.{m}").ToArray());
-        }
-    }
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        ConnectionValidation.Validate(BaseUrl, "Ivvy:BaseUrl", "https://api.ap-southeast-2.ivvy.com", RemoteCall);
 
     /// <summary>Throws <see cref="ValidationException"/> naming the first invalid setting (never its secret value).</summary>
-    public void ValidateOrThrow()
-    {
-        var results = new List<ValidationResult>();
-        if (!Validator.TryValidateObject(this, new ValidationContext(this), results, validateAllProperties: true))
-        {
-            var problems = string.Join("; ", results.Select(r => r.ErrorMessage));
-            throw new ValidationException($"Invalid iVvy settings (section '{SectionName}'): {problems}");
-        }
-    }
+    public void ValidateOrThrow() =>
+        ConnectionValidation.ThrowIfInvalid(this, "iVvy", SectionName);
 
     /// <summary>Describes the settings with the credentials redacted.</summary>
     public override string ToString() =>

@@ -161,27 +161,8 @@ public sealed partial class StreamSyncer
             }
         }
 
-        foreach (var q in quarantined)
-        {
-            SyncLog.RecordQuarantined(logger, definition.Id, run.RunId, definition.Version, q.SourceId, q.Stage, q.Reason);
-        }
-
-        return await store.CommitPageAsync(new PageCommit
-        {
-            RunId = run.RunId,
-            Owner = context.Owner,
-            Module = definition.Id,
-            Stream = stream.Name,
-            CursorScope = context.Scope,
-            CursorJson = JsonSerializer.Serialize(page.Next, Json),
-            Pairs = run.DryRun ? [] : pairs,
-            Conflicts = run.DryRun ? [] : conflicts,
-            Quarantined = run.DryRun ? [] : quarantined,
-            Synced = synced,
-            Planned = planned,
-            Counters = new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
-            ApiCalls = context.Meter.Drain(),
-        });
+        return await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
+            commit => commit with { Pairs = pairs, Conflicts = conflicts, Synced = synced });
     }
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same values for <paramref name="fields"/>

@@ -298,28 +298,39 @@ public sealed partial class StreamSyncer(
             }
         }
 
+        return await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
+            commit => commit with { Links = commitLinks, Synced = synced });
+    }
+
+    /// <summary>Commits a page: the cursor, the counters and the calls made, and what the page changed (nothing but the
+    /// plan for a dry run). Quarantined records are logged here. False when the run's owner changed.</summary>
+    private Task<bool> CommitAsync(PageContext context, SourcePage page, IReadOnlyList<QuarantineEntry> quarantined,
+        IReadOnlyList<PlannedAction> planned, RunCounters counters, Func<PageCommit, PageCommit> changes)
+    {
+        var (run, definition) = (context.Run, context.Definition);
         var commit = new PageCommit
         {
             RunId = run.RunId,
             Owner = context.Owner,
             Module = definition.Id,
-            Stream = stream.Name,
+            Stream = context.Stream.Name,
             CursorScope = context.Scope,
             CursorJson = JsonSerializer.Serialize(page.Next, Json),
-            Links = run.DryRun ? [] : commitLinks,
-            Quarantined = run.DryRun ? [] : quarantined,
-            Synced = synced,
             Planned = planned,
-            Counters = new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
+            Counters = counters,
             ApiCalls = context.Meter.Drain(),
         };
+        if (run.DryRun)
+        {
+            return store.CommitPageAsync(commit);
+        }
 
-        foreach (var q in commit.Quarantined)
+        foreach (var q in quarantined)
         {
             SyncLog.RecordQuarantined(logger, definition.Id, run.RunId, definition.Version, q.SourceId, q.Stage, q.Reason);
         }
 
-        return await store.CommitPageAsync(commit);
+        return store.CommitPageAsync(changes(commit with { Quarantined = quarantined }));
     }
 
     /// <summary>For each lookup of the stream, the CRM ids its module paired with the iVvy ids the page refers to.</summary>
