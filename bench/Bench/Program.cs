@@ -139,7 +139,7 @@ internal sealed class Harness(string root) : IAsyncDisposable
             new HubSpotClientOptions { BaseUrl = sandbox.HubSpotUrl, AccessToken = "pat-sandbox-token" });
         await using var provider = services.BuildServiceProvider();
         var syncer = provider.GetRequiredService<StreamSyncer>();
-        var workflow = WorkflowCatalog.Open(Workflows).Load("contacts");
+        var workflow = WorkflowCatalog.Open(Workflows).Load("contacts", 1);
         var started = Stopwatch.StartNew();
         await store.CreateRunAsync(new RunRecord
         {
@@ -178,7 +178,8 @@ internal sealed class Harness(string root) : IAsyncDisposable
             : throw new InvalidOperationException($"The CLI failed ({cli.ExitCode}): {stderr}{stdout}");
     }
 
-    private Process StartCli(string data, SandboxProcess sandbox, string hub) => Start(data, ["run", "contacts", "--json"], new()
+    // The spine the targets are about: contacts v1, one way (v2, two-way, is the default module).
+    private Process StartCli(string data, SandboxProcess sandbox, string hub) => Start(data, ["run", "contacts", "--definition-version", "1", "--json"], new()
     {
         ["DataDirectory"] = data,
         ["WorkflowsDirectory"] = Workflows,

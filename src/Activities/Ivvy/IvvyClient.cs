@@ -18,6 +18,9 @@ namespace IvvyWorkflows.Activities.Ivvy;
 /// <param name="Count">Number of records in this page.</param>
 public sealed record IvvyPage(IReadOnlyList<JsonObject> Results, int TotalResults, int Start, int Count);
 
+/// <summary>One job of a batch run: an action and its parameters, as its own call would send them.</summary>
+public sealed record IvvyBatchJob(string Namespace, string Action, JsonObject Params);
+
 /// <summary>iVvy's answer to an addOrUpdate… action.</summary>
 /// <param name="Id">Id of the record written.</param>
 /// <param name="Message">iVvy's message, when it sent one.</param>
@@ -197,6 +200,74 @@ public sealed partial class IvvyClient
                 $"iVvy {endpoint} answered without an id: {RemoteText.Snippet(response?.ToJsonString())}");
         return new IvvyWriteResult(id, message is null ? null : RemoteText.Redact(message, _options.ApiKey, _options.ApiSecret));
     }
+
+    /// <summary>
+    /// Runs up to 200 jobs as one <c>batch?action=run</c>, waits for the run (<c>progress</c>, backing off to 5 s), and
+    /// returns each job's outcome in order: its response, or the failure its error envelope classifies to.
+    /// </summary>
+    /// <remarks>Three calls (run, progress, results) instead of one a job. A job's failure is data for its caller;
+    /// a failure of the batch calls themselves throws as any call does.</remarks>
+    public async Task<IReadOnlyList<(JsonObject? Response, ConnectorException? Error)>> RunBatchAsync(IReadOnlyList<IvvyBatchJob> jobs, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(jobs.Count, MaxBatchJobs);
+        var body = new JsonObject
+        {
+            ["jobs"] = new JsonArray(jobs.Select(j => (JsonNode)new JsonObject
+            {
+                ["namespace"] = j.Namespace,
+                ["action"] = j.Action,
+                ["params"] = j.Params.DeepClone(),
+            }).ToArray()),
+        };
+        var run = await CallAsync("batch", "run", body, ct).ConfigureAwait(false);
+        var asyncId = run?["asyncId"]?.ToString() ?? throw new ConnectorException(ConnectorName, "batch.run", FailureKind.System,
+            $"iVvy batch.run answered without an asyncId: {RemoteText.Snippet(run?.ToJsonString())}");
+        var waited = TimeSpan.Zero;
+        for (var delay = TimeSpan.FromMilliseconds(200); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks)))
+        {
+            var progress = await CallAsync("batch", "progress", new JsonObject { ["async"] = asyncId }, ct).ConfigureAwait(false);
+            if (ReadInt(progress?["progress"]) >= 100)
+            {
+                break;
+            }
+
+            if (waited > TimeSpan.FromMinutes(10))
+            {
+                throw new ConnectorException(ConnectorName, "batch.progress", FailureKind.Transient, $"iVvy batch {asyncId} did not finish within 10 minutes.");
+            }
+
+            await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+            waited += delay;
+        }
+
+        var results = await CallAsync("batch", "results", new JsonObject { ["asyncId"] = asyncId }, ct).ConfigureAwait(false);
+        var answers = results?["results"] as JsonArray ?? [];
+        var outcomes = new List<(JsonObject?, ConnectorException?)>(jobs.Count);
+        for (var i = 0; i < jobs.Count; i++)
+        {
+            var endpoint = $"{jobs[i].Namespace}.{jobs[i].Action}";
+            var response = i < answers.Count ? answers[i]?["response"] as JsonObject : null;
+            if (response is null)
+            {
+                outcomes.Add((null, new ConnectorException(ConnectorName, endpoint, FailureKind.Transient, $"iVvy batch {asyncId} has no result for job {i}.")));
+            }
+            else if (response["errorCode"] is not null)
+            {
+                var additional = response["additionalMessages"] is JsonArray extra ? extra.Select(n => n?.ToString()).OfType<string>().ToArray() : [];
+                outcomes.Add((null, Failure(endpoint, recordCall: true, ReadInt(response["errorCode"]) ?? 500, ReadInt(response["specificCode"]),
+                    response["message"]?.ToString(), additional, null, null)));
+            }
+            else
+            {
+                outcomes.Add((response, null));
+            }
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>Most jobs one batch run takes (iVvy answers 24448 above it).</summary>
+    public const int MaxBatchJobs = 200;
 
     /// <summary>The record's <c>id</c> as a string; iVvy sends ids as numbers or strings.</summary>
     /// <exception cref="FormatException">The record has no usable id.</exception>

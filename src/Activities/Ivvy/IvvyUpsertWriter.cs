@@ -9,11 +9,8 @@ namespace IvvyWorkflows.Activities.Ivvy;
 /// iVvy's native <c>externalId</c>, and reads them back by iVvy id.
 /// </summary>
 /// <remarks>
-/// <para>iVvy has no batch write, so a batch is written one call per record, at most <see cref="MaxParallelCalls"/> at a
-/// time. Each body is the record's properties plus <c>externalId</c> = <see cref="TargetRecord.SourceId"/> (the CRM id), and
-/// either <c>id</c> = <see cref="TargetRecord.TargetId"/> (an update of the paired record) or, when the pair is not known yet,
-/// <c>updateIfExists: true</c>, so iVvy updates the record with the same identity (<see cref="IvvyWriteSpec.IdentityMatch"/>)
-/// instead of adding a duplicate. The writer owns those three fields: values for them in the properties are replaced.</para>
+/// <para>From <see cref="BatchThreshold"/> records a batch goes through iVvy's <c>batch</c> namespace (200 writes in three
+/// calls); smaller ones are written one call per record, at most <see cref="MaxParallelCalls"/> at a time.</para>
 /// <para>Outcomes: <see cref="UpsertOutcome.Updated"/> when a target id was given; otherwise
 /// <see cref="UpsertOutcome.Created"/> (iVvy's answer does not say whether <c>updateIfExists</c> matched an existing record).
 /// A <see cref="FailureKind.Data"/> refusal (validation 23016/23017, unknown id 24096/24153…) comes back
@@ -27,6 +24,9 @@ public sealed class IvvyUpsertWriter : ITargetWriter
 {
     /// <summary>Most calls in flight at once, for writes and reads alike.</summary>
     public const int MaxParallelCalls = 4;
+
+    /// <summary>From this many records a write goes through iVvy's batch namespace instead of one call each.</summary>
+    public const int BatchThreshold = 5;
 
     /// <summary>iVvy's specificCodes for "no record has this id" (24096 contact, 24153 company).</summary>
     private static readonly HashSet<string> NotFoundCodes = new(StringComparer.Ordinal) { "24096", "24153" };
@@ -76,9 +76,28 @@ public sealed class IvvyUpsertWriter : ITargetWriter
 
         var toWrite = last.Values.Order().Select(i => batch[i]).ToList();
         var written = new UpsertResult[toWrite.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, toWrite.Count),
-            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCalls, CancellationToken = cancellationToken },
-            async (i, token) => written[i] = await WriteOneAsync(toWrite[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        if (toWrite.Count >= BatchThreshold)
+        {
+            // Many records: iVvy's batch namespace takes up to 200 writes in three calls (run, progress, results).
+            var offset = 0;
+            foreach (var chunk in toWrite.Chunk(IvvyClient.MaxBatchJobs))
+            {
+                var outcomes = await _client.RunBatchAsync(chunk.Select(r => new IvvyBatchJob(_spec.Namespace, _spec.WriteAction, Body(r))).ToList(), cancellationToken)
+                    .ConfigureAwait(false);
+                for (var i = 0; i < chunk.Length; i++)
+                {
+                    written[offset + i] = outcomes[i].Error is { } error ? Refused(chunk[i], error) : Outcome(chunk[i], outcomes[i].Response!);
+                }
+
+                offset += chunk.Length;
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(Enumerable.Range(0, toWrite.Count),
+                new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCalls, CancellationToken = cancellationToken },
+                async (i, token) => written[i] = await WriteOneAsync(toWrite[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        }
 
         var bySource = written.ToDictionary(r => r.SourceId, StringComparer.Ordinal);
         return batch.Select(r => bySource[r.SourceId]).ToList();
@@ -111,6 +130,41 @@ public sealed class IvvyUpsertWriter : ITargetWriter
 
     private async Task<UpsertResult> WriteOneAsync(TargetRecord record, CancellationToken ct)
     {
+        try
+        {
+            var result = await _client.AddOrUpdateAsync(_spec.Namespace, _spec.WriteAction, Body(record), ct).ConfigureAwait(false);
+            return new UpsertResult(record.SourceId, record.TargetId is null ? UpsertOutcome.Created : UpsertOutcome.Updated, result.Id);
+        }
+        catch (ConnectorException e) when (e.Kind == FailureKind.Data)
+        {
+            return Refused(record, e);
+        }
+    }
+
+    /// <summary>A batch job's answer as <see cref="IvvyClient.AddOrUpdateAsync"/> reads a direct one.</summary>
+    private UpsertResult Outcome(TargetRecord record, JsonObject response)
+    {
+        if (response["success"] is JsonValue success && success.GetValueKind() == System.Text.Json.JsonValueKind.False)
+        {
+            return new UpsertResult(record.SourceId, UpsertOutcome.Rejected, null, $"iVvy did not save the record: {response["message"]}");
+        }
+
+        var id = IvvyClient.TryIdOf(response, out var written) ? written : record.TargetId;
+        return id is null
+            ? new UpsertResult(record.SourceId, UpsertOutcome.Rejected, null, "iVvy's batch answer has no id for the record")
+            : new UpsertResult(record.SourceId, record.TargetId is null ? UpsertOutcome.Created : UpsertOutcome.Updated, id);
+    }
+
+    /// <summary>A refused record (Data) is Rejected with iVvy's code; anything else stops the page as a direct call would.</summary>
+    private static UpsertResult Refused(TargetRecord record, ConnectorException error) =>
+        error.Kind == FailureKind.Data
+            ? new UpsertResult(record.SourceId, UpsertOutcome.Rejected, null, $"{error.RemoteCode ?? "ERROR"}: {error.Message}")
+            : throw error;
+
+    /// <summary>The write action's body: the mapped fields, the pair's key in externalId, and id (update) or
+    /// updateIfExists (first sight: iVvy pairs with the record of the same identity rather than adding a duplicate).</summary>
+    private static JsonObject Body(TargetRecord record)
+    {
         var body = record.Properties.DeepClone().AsObject();
         body["externalId"] = record.SourceId;
         if (record.TargetId is { } targetId)
@@ -120,20 +174,11 @@ public sealed class IvvyUpsertWriter : ITargetWriter
         }
         else
         {
-            // First sight: iVvy pairs with the record of the same identity rather than adding a duplicate.
             body.Remove("id");
             body["updateIfExists"] = true;
         }
 
-        try
-        {
-            var result = await _client.AddOrUpdateAsync(_spec.Namespace, _spec.WriteAction, body, ct).ConfigureAwait(false);
-            return new UpsertResult(record.SourceId, record.TargetId is null ? UpsertOutcome.Created : UpsertOutcome.Updated, result.Id);
-        }
-        catch (ConnectorException e) when (e.Kind == FailureKind.Data)
-        {
-            return new UpsertResult(record.SourceId, UpsertOutcome.Rejected, null, $"{e.RemoteCode ?? "ERROR"}: {e.Message}");
-        }
+        return body;
     }
 
     private async Task<JsonObject?> ReadOneAsync(string id, CancellationToken ct)

@@ -149,20 +149,29 @@ public sealed partial class StreamSyncer
                     updated++;
                 }
             }
-
-            if (writeBacks.Count > 0)
-            {
-                var back = connectors.CreateWriter(opposite.Target, context.Meter);
-                foreach (var failed in (await back.UpsertAsync(writeBacks, cancellationToken)).Where(r => r.Outcome == UpsertOutcome.Rejected))
-                {
-                    // The pair is kept in the store; the key is written back again the next time the record is read.
-                    SyncLog.KeyWriteBackFailed(logger, definition.Id, run.RunId, definition.Version, failed.SourceId, failed.Error ?? "");
-                }
-            }
         }
 
-        return await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
-            commit => commit with { Pairs = pairs, Conflicts = conflicts, Synced = synced });
+        if (!await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
+                commit => commit with { Pairs = pairs, Conflicts = conflicts, Synced = synced }))
+        {
+            return false;
+        }
+
+        // Keys are written back only once the pairs are committed: a write moves the source record out of the open
+        // window, so one made before a crash would leave the redone page without it.
+        if (writeBacks.Count > 0)
+        {
+            var back = connectors.CreateWriter(opposite.Target, context.Meter);
+            foreach (var failed in (await back.UpsertAsync(writeBacks, cancellationToken)).Where(r => r.Outcome == UpsertOutcome.Rejected))
+            {
+                // The pair is kept in the store; the key is written back again the next time the record is read.
+                SyncLog.KeyWriteBackFailed(logger, definition.Id, run.RunId, definition.Version, failed.SourceId, failed.Error ?? "");
+            }
+
+            await store.AddApiCallsAsync(run.RunId, context.Meter.Drain());
+        }
+
+        return true;
     }
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same values for <paramref name="fields"/>

@@ -33,7 +33,13 @@ public sealed class IvvySimulator : ISimulator
 {
     private const int MaxBodyBytes = 10 * 1024 * 1024;
 
-    private static readonly string[] SimulatedNamespaces = ["test", "contact", "account", "event", "venue"];
+    private static readonly string[] SimulatedNamespaces = ["test", "batch", "contact", "account", "event", "venue"];
+
+    /// <summary>Most jobs one batch run takes (24448 above it).</summary>
+    public const int MaxBatchJobs = 200;
+
+    /// <summary>Finished batch runs by async id. iVvy keeps results two days; the sandbox keeps them while it runs.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonArray> _batches = new(StringComparer.Ordinal);
 
     private static readonly string[] KnownNamespaces =
         ["test", "batch", "contact", "event", "venue", "account", "invoice", "crm", "partner", "marketplace"];
@@ -387,6 +393,14 @@ public sealed class IvvySimulator : ISimulator
         {
             case ("test", "ping"):
                 return new JsonObject { ["ack"] = IvvyDates.Format(_time.GetUtcNow()) };
+            case ("batch", "run"):
+                return await RunBatchAsync(parameters, cancellationToken);
+            case ("batch", "progress"):
+                _ = BatchResults(parameters["async"], 24105);
+                return new JsonObject { ["progress"] = 100 };
+            case ("batch", "results"):
+                var asyncId = parameters["asyncId"] ?? parameters["async"];
+                return new JsonObject { ["asyncId"] = asyncId?.DeepClone(), ["results"] = BatchResults(asyncId, 24115).DeepClone() };
             case ("contact", "getcontactlist"):
                 var page = _contacts.GetContactList(parameters);
                 ContactListServed?.Invoke(Interlocked.Increment(ref _listCalls));
@@ -437,6 +451,56 @@ public sealed class IvvySimulator : ISimulator
                 throw new IvvyApiException(501, "Not Implemented", additionalMessages: [reason]);
         }
     }
+
+    /// <summary><c>batch?action=run</c>: runs each job as its own call would (an error answers that job only) and keeps the
+    /// results under a new async id. The sandbox finishes a run before answering, so progress is always 100.</summary>
+    private async Task<JsonNode> RunBatchAsync(JsonObject parameters, CancellationToken cancellationToken)
+    {
+        if (parameters["jobs"] is not JsonArray jobs)
+        {
+            throw new IvvyApiException(400, "Bad Request", 24092, additionalMessages: ["jobs must be an array of {namespace, action, params}"]);
+        }
+
+        if (jobs.Count == 0)
+        {
+            throw new IvvyApiException(400, "Bad Request", 24093, additionalMessages: ["jobs is empty"]);
+        }
+
+        if (jobs.Count > MaxBatchJobs)
+        {
+            throw new IvvyApiException(400, "Bad Request", 24448, additionalMessages: [$"at most {MaxBatchJobs} jobs per request"]);
+        }
+
+        var results = new JsonArray();
+        foreach (var job in jobs)
+        {
+            var ns = job?["namespace"]?.GetValue<string>() ?? "";
+            var action = job?["action"]?.GetValue<string>() ?? "";
+            var request = job?["params"] as JsonObject ?? [];
+            JsonNode response;
+            try
+            {
+                response = ns.Equals("batch", StringComparison.OrdinalIgnoreCase)
+                    ? throw new IvvyApiException(400, "Bad Request", 24092, additionalMessages: ["a batch job cannot run a batch"])
+                    : await DispatchAsync(ns.ToLowerInvariant(), action, (JsonObject)request.DeepClone(), cancellationToken);
+            }
+            catch (IvvyApiException e)
+            {
+                response = JsonNode.Parse(e.ToJson())!;
+            }
+
+            results.Add(new JsonObject { ["namespace"] = ns, ["action"] = action, ["request"] = request.DeepClone(), ["response"] = response });
+        }
+
+        var asyncId = Guid.NewGuid().ToString("N");
+        _batches[asyncId] = results;
+        return new JsonObject { ["asyncId"] = asyncId };
+    }
+
+    private JsonArray BatchResults(JsonNode? asyncId, int notFoundCode) =>
+        asyncId?.ToString() is { Length: > 0 } id && _batches.TryGetValue(id, out var results)
+            ? results
+            : throw new IvvyApiException(404, "Not Found", notFoundCode, additionalMessages: ["Could not find the batch"]);
 
     private static async Task<byte[]> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
