@@ -30,6 +30,25 @@ public sealed class IvvyUpsertWriterTests
     }
 
     [Fact]
+    public async Task UpsertAsync_ManyRecords_GoThroughOneBatchRunAndARefusedOneStaysAlone()
+    {
+        await using var ivvy = await SimulatedIvvy.StartAsync();
+        var writer = new IvvyUpsertWriter(ivvy.CreateClient(), IvvyWriteSpec.Contacts);
+        var batch = Contacts(250).ToList();
+        batch[7] = Contact(batch[7].SourceId, "Bad", "Email", "not-an-email");
+
+        var results = await writer.UpsertAsync(batch, default);
+
+        Assert.Equal(UpsertOutcome.Rejected, results[7].Outcome);
+        Assert.StartsWith("23016", results[7].Error);
+        Assert.Equal(249, results.Count(r => r.Outcome == UpsertOutcome.Created));
+        Assert.Equal(249, await ivvy.Simulator.CountContactsAsync());
+        // 250 writes in two batch runs (200 + 50), three calls each, instead of 250 calls.
+        Assert.Equal(2, ivvy.Calls("batch.run"));
+        Assert.Equal(0, ivvy.Calls("contact.addOrUpdateContact"));
+    }
+
+    [Fact]
     public async Task UpsertAsync_TargetIdKnown_UpdatesThatContactAndSaysUpdated()
     {
         await using var ivvy = await SimulatedIvvy.StartAsync();
