@@ -152,20 +152,20 @@ public static class RunCommands
         var scope = run.DryRun ? run.RunId : StreamSyncer.LiveScope;
         var final = await view.ProgressAsync($"{run.Module} v{run.Version}{(run.DryRun ? " (dry run)" : "")}",
             progress => env.Runs.WaitAsync(run.RunId, progress, cancellationToken),
-            async _ =>
+            async current =>
             {
-                // The window's size as the source last reported it; the bar moves with committed reads.
-                long? total = null;
+                // Done so far plus what the open windows still hold (a window shrinks as records leave it).
+                long? remaining = null;
                 foreach (var stream in streams)
                 {
                     if (await env.Store.GetCursorAsync(scope, run.Module, stream.Name) is { } stored
-                        && JsonSerializer.Deserialize<ReadCursor>(stored.Cursor, new JsonSerializerOptions(JsonSerializerDefaults.Web)) is { Total: { } t })
+                        && JsonSerializer.Deserialize<ReadCursor>(stored.Cursor, new JsonSerializerOptions(JsonSerializerDefaults.Web)) is { Total: { } total, Complete: false } cursor)
                     {
-                        total = (total ?? 0) + t;
+                        remaining = (remaining ?? 0) + Math.Max(0, total - cursor.Offset);
                     }
                 }
 
-                return total;
+                return remaining is null ? null : current.Counters.Read + remaining;
             });
         span?.SetTag("run.status", final.Status.ToString());
         span?.SetTag("records.read", final.Counters.Read);
