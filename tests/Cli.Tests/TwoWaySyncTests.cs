@@ -104,6 +104,35 @@ public sealed class TwoWaySyncTests
         Assert.Equal(0, echo.Counters.Created + echo.Counters.Updated);
     }
 
+    [Fact]
+    public async Task Run_CustomFieldsEditedOnEachSide_CrossAsPropertiesAndBackWithoutEcho()
+    {
+        using var bed = new SyncTestBed(seedCount: 150, settings: new Dictionary<string, string?> { ["HubSpot:SearchSettleDelay"] = "00:00:01" });
+        await using var env = await bed.StartAsync();
+        var (ivvy, hubSpot) = (env.Sandbox!.Ivvy, env.Sandbox.HubSpot);
+        var contacts = WorkflowCatalog.Open(SyncTestBed.Workflows).Load("contacts", 3);
+        await SyncTestBed.RunAsync(env, contacts);
+        await Settle();
+        await SyncTestBed.RunAsync(env, contacts);
+
+        await ivvy.TouchContactAsync(5, c => c["customFields"] = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["fieldId"] = 1, ["displayName"] = "Dietary Requirements", ["value"] = "Vegan" }));
+        await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 6), p => p["ivvy_membership_level"] = "Gold");
+        await Settle();
+
+        var run = await SyncTestBed.RunAsync(env, contacts);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(2, run.Counters.Updated);
+        Assert.Equal("Vegan", await HubSpotValueAsync(env, 5, "ivvy_dietary_requirements"));
+        var six = (await ivvy.GetContactAsync(6))!["customFields"]!.AsArray();
+        Assert.Equal("Gold", (string?)six.Single(f => (int)f!["fieldId"]! == 2)!["value"]);
+
+        await Settle();
+        var echo = await SyncTestBed.RunAsync(env, contacts);
+        Assert.Equal(0, echo.Counters.Created + echo.Counters.Updated);
+    }
+
     /// <summary>Windows close a little behind each side's clock (iVvy: 1 s; HubSpot: the settle delay of 1 s).</summary>
     private static Task Settle() => Task.Delay(TimeSpan.FromSeconds(2.5));
 

@@ -15,7 +15,7 @@ public sealed class ValidateCommandTests : IDisposable
     {
         var loaded = ValidateCommand.LoadChecked(WorkflowCatalog.Open(SyncTestBed.Workflows), "contacts", null);
 
-        Assert.Equal("contacts@2", loaded.Label); // the newest published version
+        Assert.Equal("contacts@3", loaded.Label); // the newest published version
     }
 
     [Fact]

@@ -38,8 +38,9 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
     /// <param name="readProperties">Properties <see cref="ReadCurrentAsync"/> asks for (the ones this writer writes); null =
     /// <see cref="DefaultReadProperties"/> of the object type. The key property is always added.</param>
     public HubSpotUpsertWriter(HubSpotClient client, string objectType, string idProperty, string idPropertyLabel,
-        IReadOnlyCollection<string>? readProperties = null)
+        IReadOnlyCollection<string>? readProperties = null, IReadOnlyList<(string Name, string Label)>? customProperties = null)
     {
+        _customProperties = customProperties ?? [];
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(objectType);
         ArgumentException.ThrowIfNullOrWhiteSpace(idProperty);
@@ -48,7 +49,7 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
         _objectType = objectType;
         _idProperty = idProperty;
         _idPropertyLabel = idPropertyLabel;
-        _readProperties = ((IEnumerable<string>)[idProperty, .. readProperties ?? DefaultReadPropertiesOf(objectType)])
+        _readProperties = ((IEnumerable<string>)[idProperty, .. readProperties ?? DefaultReadPropertiesOf(objectType), .. _customProperties.Select(p => p.Name)])
             .Where(p => !string.IsNullOrWhiteSpace(p)).Distinct(StringComparer.Ordinal).ToList();
     }
 
@@ -174,8 +175,26 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
     private static IReadOnlyList<string> DefaultReadPropertiesOf(string objectType) =>
         DefaultReadProperties.TryGetValue(objectType, out var properties) ? properties : [];
 
+    private readonly IReadOnlyList<(string Name, string Label)> _customProperties;
+
     private async Task EnsureSchemaOnceAsync(CancellationToken cancellationToken)
     {
+        foreach (var (name, label) in _customProperties)
+        {
+            if (await _client.GetPropertyAsync(_objectType, name, cancellationToken).ConfigureAwait(false) is null)
+            {
+                try
+                {
+                    await _client.CreatePropertyAsync(_objectType, new HubSpotProperty(name, label, "string", "text", GroupFor(_objectType), HasUniqueValue: false),
+                        cancellationToken).ConfigureAwait(false);
+                }
+                catch (ConnectorException e) when (e.Status == HttpStatusCode.Conflict)
+                {
+                    // Another worker created it between our read and our create.
+                }
+            }
+        }
+
         var property = await _client.GetPropertyAsync(_objectType, _idProperty, cancellationToken).ConfigureAwait(false);
         if (property is null)
         {

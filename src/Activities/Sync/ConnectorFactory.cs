@@ -110,7 +110,8 @@ public sealed class ConnectorFactory(
         HubSpotClient.ConnectorName when target.Object == "marketing-events" => new HubSpotMarketingEventWriter(CreateHubSpotClient(meter)),
         HubSpotClient.ConnectorName when target.Object == "marketing-event-participations" => new HubSpotAttendanceWriter(CreateHubSpotClient(meter)),
         HubSpotClient.ConnectorName => new HubSpotUpsertWriter(CreateHubSpotClient(meter),
-            target.Object, target.ExternalKey.Property, target.ExternalKey.Label ?? target.ExternalKey.Property),
+            target.Object, target.ExternalKey.Property, target.ExternalKey.Label ?? target.ExternalKey.Property,
+            customProperties: target.Properties.Select(p => (p.Name, p.Label)).ToList()),
         IvvyClient.ConnectorName => new IvvyUpsertWriter(CreateIvvyClient(meter), IvvyWritable[target.Object]),
         _ => throw new InvalidOperationException($"No writer for connector '{target.Connector}'."),
     };

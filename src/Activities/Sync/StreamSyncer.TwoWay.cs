@@ -29,9 +29,9 @@ public sealed partial class StreamSyncer
         var keyField = opposite.Target.ExternalKey.Property;
         var now = time.GetUtcNow();
         var templateContext = new JsonObject { ["module"] = definition.Id, ["version"] = definition.Version, ["stream"] = stream.Name };
-        if (stream.Parameters is not null)
+        if (Parameters(definition, stream) is { } parameters)
         {
-            templateContext["parameters"] = stream.Parameters.DeepClone();
+            templateContext["parameters"] = parameters;
         }
 
         var records = page.Records.GroupBy(r => r.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
@@ -55,7 +55,7 @@ public sealed partial class StreamSyncer
                 continue;
             }
 
-            if (pair is not null && SameOn(mapped.Output!, State(pair, y), mapped.Output!.Select(p => p.Key)))
+            if (pair is not null && SameOn(mapped.Output!, State(pair, y), mapped.Output!))
             {
                 // The other side already holds these values: our own write coming back, or an unsynced field changed.
                 unchanged++;
@@ -74,7 +74,7 @@ public sealed partial class StreamSyncer
         {
             var yNow = pair is null ? null : current.GetValueOrDefault(Id(pair, y));
             var write = output;
-            if (pair is not null && yNow is not null && !SameOn(yNow, State(pair, y), output.Select(p => p.Key)))
+            if (pair is not null && yNow is not null && !SameOn(yNow, State(pair, y), output))
             {
                 // Both sides changed since the last sync: the policy decides, field by field.
                 var yModified = Modified(yNow[opposite.Source.Cursor.Field]);
@@ -174,10 +174,23 @@ public sealed partial class StreamSyncer
         return true;
     }
 
-    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same values for <paramref name="fields"/>
-    /// (missing, null and "" are the same; HubSpot holds every value as text).</summary>
-    internal static bool SameOn(JsonObject a, JsonObject b, IEnumerable<string> fields) =>
-        fields.All(f => (Text(a[f]) ?? "") == (Text(b[f]) ?? ""));
+    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same values for the fields of
+    /// <paramref name="written"/>, compared the way <paramref name="written"/> shapes them.</summary>
+    internal static bool SameOn(JsonObject a, JsonObject b, JsonObject written) =>
+        written.All(field => SameValue(a[field.Key], b[field.Key], field.Value));
+
+    /// <summary>Values compare as text (missing, null and "" alike: HubSpot holds every value as text). A list of custom
+    /// fields (<c>[{fieldId, value}]</c>) compares the fields the written list names, by fieldId, on the keys it writes:
+    /// iVvy's own list adds displayName and the fields that are not synced.</summary>
+    private static bool SameValue(JsonNode? a, JsonNode? b, JsonNode? written) => written switch
+    {
+        JsonArray items when items.Count > 0 && items.All(i => i is JsonObject o && o["fieldId"] is not null) =>
+            items.All(item => item!.AsObject().All(key => (Text(FieldOf(a, item)?[key.Key]) ?? "") == (Text(FieldOf(b, item)?[key.Key]) ?? ""))),
+        _ => (Text(a) ?? "") == (Text(b) ?? ""),
+    };
+
+    private static JsonObject? FieldOf(JsonNode? list, JsonNode item) =>
+        (list as JsonArray)?.OfType<JsonObject>().FirstOrDefault(field => Text(field["fieldId"]) == Text(item["fieldId"]));
 
     private static string? Text(JsonNode? node) => node switch
     {

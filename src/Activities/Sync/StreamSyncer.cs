@@ -198,9 +198,9 @@ public sealed partial class StreamSyncer(
         long unchanged = 0;
 
         var lookups = await ResolveLookupsAsync(stream, records);
-        if (stream.Parameters is not null)
+        if (Parameters(definition, stream) is { } parameters)
         {
-            templateContext["parameters"] = stream.Parameters.DeepClone();
+            templateContext["parameters"] = parameters;
         }
 
         foreach (var record in records)
@@ -331,6 +331,23 @@ public sealed partial class StreamSyncer(
         }
 
         return store.CommitPageAsync(changes(commit with { Quarantined = quarantined }));
+    }
+
+    /// <summary>The template's <c>context.parameters</c>: the module's, with the stream's own added over them.</summary>
+    private static JsonObject? Parameters(WorkflowDefinition definition, StreamDefinition stream)
+    {
+        if (definition.Parameters is null && stream.Parameters is null)
+        {
+            return null;
+        }
+
+        var merged = (JsonObject?)definition.Parameters?.DeepClone() ?? [];
+        foreach (var (name, value) in stream.Parameters ?? [])
+        {
+            merged[name] = value?.DeepClone();
+        }
+
+        return merged;
     }
 
     /// <summary>For each lookup of the stream, the CRM ids its module paired with the iVvy ids the page refers to.</summary>

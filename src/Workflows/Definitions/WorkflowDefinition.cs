@@ -30,6 +30,10 @@ public sealed record WorkflowDefinition
     /// <summary>Two-way modules only: how the two streams share pairs and settle conflicts.</summary>
     public PairingDefinition? Pairing { get; init; }
 
+    /// <summary>Data every stream's template sees as <c>context.parameters</c> (a stream's own parameters add to it),
+    /// e.g. the custom-field map both directions of a two-way module share.</summary>
+    public System.Text.Json.Nodes.JsonObject? Parameters { get; init; }
+
     /// <summary>Modules whose records this one refers to (through lookups); <c>run --all</c> runs them first.</summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 
@@ -133,7 +137,13 @@ public sealed record TargetDefinition
 
     /// <summary>Associations each written record gets (HubSpot default association types).</summary>
     public IReadOnlyList<AssociationDefinition> Associations { get; init; } = [];
+
+    /// <summary>Custom properties the target must have (created as text when missing), e.g. those custom fields map to.</summary>
+    public IReadOnlyList<TargetPropertyDefinition> Properties { get; init; } = [];
 }
+
+/// <summary>A custom target property the writer creates when it is missing.</summary>
+public sealed record TargetPropertyDefinition(string Name, string Label);
 
 /// <summary>The target property that holds the source id, unique in the target, so a redone write updates instead of duplicating.</summary>
 public sealed record ExternalKeyDefinition
