@@ -20,7 +20,7 @@ namespace IvvyWorkflows.Activities.HubSpot;
 /// <para><see cref="ReadCurrentAsync"/> reads records by HubSpot id with <c>batch/read</c> (one call per 100 ids), asking for
 /// <see cref="ReadProperties"/>.</para>
 /// </remarks>
-public sealed class HubSpotUpsertWriter : ITargetWriter
+public sealed partial class HubSpotUpsertWriter : ITargetWriter
 {
     private readonly HubSpotClient _client;
     private readonly string _objectType;
@@ -122,9 +122,40 @@ public sealed class HubSpotUpsertWriter : ITargetWriter
             }
         }
 
+        await ClaimByIdentityAsync(toWrite, outcomes, cancellationToken).ConfigureAwait(false);
         await AssociateAsync(toWrite, outcomes, cancellationToken).ConfigureAwait(false);
         return batch.Select(r => outcomes[r.SourceId] with { SourceId = r.SourceId }).ToList();
     }
+
+    /// <summary>
+    /// A new record HubSpot refuses because another record already holds one of its unique values (a contact's email)
+    /// is that record when the other one has no key yet — it was created in HubSpot — so it is claimed: updated by its
+    /// id, key included. One whose holder already carries a key is a true duplicate and stays refused.
+    /// </summary>
+    private async Task ClaimByIdentityAsync(IReadOnlyList<TargetRecord> written, Dictionary<string, UpsertResult> outcomes, CancellationToken ct)
+    {
+        var claims = written
+            .Where(r => r.TargetId is null && outcomes[r.SourceId] is { Outcome: UpsertOutcome.Rejected, Error: { } error } && error.StartsWith("CONFLICT", StringComparison.Ordinal))
+            .Select(r => (Record: r, Holder: ExistingId().Match(outcomes[r.SourceId].Error!)))
+            .Where(c => c.Holder.Success)
+            .Select(c => (c.Record, Holder: c.Holder.Groups[1].Value))
+            .ToList();
+        if (claims.Count == 0)
+        {
+            return;
+        }
+
+        var holders = await _client.BatchReadAsync(_objectType, claims.Select(c => c.Holder).ToList(), [_idProperty], ct).ConfigureAwait(false);
+        var keyless = holders.Where(h => string.IsNullOrEmpty(h.Property(_idProperty))).Select(h => h.Id).ToHashSet(StringComparer.Ordinal);
+        var claimed = claims.Where(c => keyless.Contains(c.Holder)).GroupBy(c => c.Holder).Select(g => g.First().Record with { TargetId = g.Key }).ToList();
+        foreach (var chunk in claimed.Chunk(MaxBatchSize))
+        {
+            await WriteAsync(chunk, new BisectBudget(2 * chunk.Length), outcomes, ct).ConfigureAwait(false);
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"Existing ID: (\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ExistingId();
 
     /// <summary>Associates each written record with the records its <see cref="TargetRecord.Associations"/> name, one call
     /// per object type. A record HubSpot cannot associate comes back Rejected with the reason (it is quarantined and

@@ -72,12 +72,33 @@ public sealed class HubSpotUpsertWriterTests
     }
 
     [Fact]
+    public async Task UpsertAsync_EmailHeldByAContactCreatedInHubSpot_ClaimsThatContactInsteadOfRefusing()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var client = hubSpot.CreateClient();
+        var writer = await ReadyWriterAsync(hubSpot, client);
+        await client.BatchUpsertAsync("contacts", [new HubSpotUpsertInput("made-in-hubspot@example.com", "email", new JsonObject { ["firstname"] = "Hub" }, null)], default);
+        var existing = await hubSpot.Simulator.FindByPropertyAsync("contacts", "email", "made-in-hubspot@example.com");
+
+        var result = Assert.Single(await writer.UpsertAsync(
+            [new TargetRecord("77", new JsonObject { ["email"] = "made-in-hubspot@example.com", ["firstname"] = "Ivvy" })], default));
+
+        Assert.Equal(UpsertOutcome.Updated, result.Outcome);
+        Assert.Equal((string)existing!["id"]!, result.TargetId);
+        var claimed = await hubSpot.Simulator.FindByPropertyAsync("contacts", Key, "77");
+        Assert.Equal((string)existing["id"]!, (string?)claimed!["id"]);
+        Assert.Equal("Ivvy", (string?)claimed["firstname"]);
+        Assert.Equal(1, await hubSpot.Simulator.CountAsync("contacts"));
+    }
+
+    [Fact]
     public async Task UpsertAsync_OneInvalidAndOneConflictingEmailAmongTen_LandsEightAndRejectsTwoWithReasons()
     {
         await using var hubSpot = await SimulatedHubSpot.StartAsync();
         var client = hubSpot.CreateClient();
-        await client.BatchUpsertAsync("contacts", [new HubSpotUpsertInput("taken@example.com", "email", [], null)], default);
         var writer = await ReadyWriterAsync(hubSpot, client);
+        // A true duplicate: the email belongs to a contact that another iVvy record already keys.
+        await client.BatchUpsertAsync("contacts", [new HubSpotUpsertInput("taken@example.com", "email", new JsonObject { [Key] = "other-ivvy-id" }, null)], default);
         var batch = Contacts(10).ToList();
         batch[2] = batch[2] with { Properties = new JsonObject { ["email"] = "not an email", ["firstname"] = "Bad" } };
         batch[6] = batch[6] with { Properties = new JsonObject { ["email"] = "taken@example.com", ["firstname"] = "Dup" } };
