@@ -1,12 +1,7 @@
-using System.Net;
 using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.HubSpot;
 using IvvyWorkflows.Sandbox.HubSpot;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -42,15 +37,8 @@ internal sealed class SimulatedHubSpot : IAsyncDisposable
     {
         var time = new FakeTimeProvider(Start);
         var simulator = new HubSpotSimulator(options ?? new HubSpotSimulatorOptions(), null, time);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddRoutingCore();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        simulator.MapEndpoints(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatedHubSpot(simulator, app, new Uri(address.TrimEnd('/') + "/"), time);
+        var (app, baseUrl) = await SimulatorServer.StartAsync(simulator);
+        return new SimulatedHubSpot(simulator, app, baseUrl, time);
     }
 
     /// <summary>A client of the simulator with the sandbox token; retries wait on the fake clock.</summary>

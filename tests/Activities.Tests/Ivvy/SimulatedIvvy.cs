@@ -1,13 +1,8 @@
-using System.Net;
 using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.Ivvy;
 using IvvyWorkflows.Activities.Resilience;
 using IvvyWorkflows.Sandbox.Ivvy;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -48,15 +43,8 @@ internal sealed class SimulatedIvvy : IAsyncDisposable
         var time = new FakeTimeProvider(Start);
         var options = new IvvySimulatorOptions { SeedCount = seedCount };
         var simulator = new IvvySimulator(options, null, time);
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddRoutingCore();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        simulator.MapEndpoints(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SimulatedIvvy(simulator, options, app, new Uri(address.TrimEnd('/') + "/"), time);
+        var (app, baseUrl) = await SimulatorServer.StartAsync(simulator);
+        return new SimulatedIvvy(simulator, options, app, baseUrl, time);
     }
 
     /// <summary>A client of the simulator with the sandbox credentials (or <paramref name="apiSecret"/>), without retries.</summary>
