@@ -28,7 +28,14 @@ public sealed record ReadCursor(
     bool Complete = false);
 
 /// <summary>One page read from a source, and the cursor to commit once the page is committed.</summary>
-public sealed record SourcePage(IReadOnlyList<SourceRecord> Records, ReadCursor Next);
+/// <param name="Slice">Sources of group members: which members of which list the page holds all of (its removals are
+/// the agreed members in that slice the page does not hold).</param>
+public sealed record SourcePage(IReadOnlyList<SourceRecord> Records, ReadCursor Next, MembershipSlice? Slice = null);
+
+/// <summary>Every member of <paramref name="List"/> (iVvy group <paramref name="Group"/>) whose id is in
+/// (<paramref name="AfterId"/>, <paramref name="ThroughId"/>]; a null bound is open. <paramref name="Gone"/>: the list no
+/// longer exists, so the page says nothing about its members.</summary>
+public sealed record MembershipSlice(string Group, string List, long? AfterId, long? ThroughId, bool Gone = false);
 
 /// <summary>Reads records modified in a window, page by page, so that no record can be lost by paging.</summary>
 public interface ISourceReader

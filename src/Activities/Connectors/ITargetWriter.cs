@@ -7,7 +7,10 @@ namespace IvvyWorkflows.Activities.Connectors;
 /// <param name="Properties">Target properties produced by the mapping template.</param>
 /// <param name="TargetId">The target's id when the pair is already known (a stored link), else null.</param>
 /// <param name="Associations">Records of other objects this one is to be associated with, once written.</param>
-public sealed record TargetRecord(string SourceId, JsonObject Properties, string? TargetId = null, IReadOnlyList<TargetAssociation>? Associations = null);
+/// <param name="LinkedId">One-way streams: the target id the record was last written to, for targets with no external
+/// key of their own (a HubSpot list is found by it first, so a renamed group renames its list).</param>
+public sealed record TargetRecord(string SourceId, JsonObject Properties, string? TargetId = null, IReadOnlyList<TargetAssociation>? Associations = null,
+    string? LinkedId = null);
 
 /// <summary>An association from a written record to another target record, e.g. a deal to its contact.</summary>
 public sealed record TargetAssociation(string ToObject, string ToId);
@@ -47,4 +50,13 @@ public interface ITargetWriter
     /// </remarks>
     /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
     Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
+}
+
+/// <summary>Adds members to, or removes them from, a group of a target (a HubSpot list, an iVvy subscription group).</summary>
+public interface IMembershipWriter
+{
+    /// <summary>Adds (<paramref name="add"/>) or removes the members of <paramref name="group"/> and returns those the
+    /// target refused, with why. Adding a member already in, or removing one already out, is no refusal.</summary>
+    /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
+    Task<IReadOnlyDictionary<string, string>> ChangeAsync(string group, IReadOnlyList<string> members, bool add, CancellationToken cancellationToken);
 }

@@ -43,6 +43,10 @@ public sealed class SqliteStateStore
             module TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL, ivvy_value TEXT NOT NULL, crm_value TEXT NOT NULL,
             winner TEXT NOT NULL, policy TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
             PRIMARY KEY (module, ivvy_id, crm_id, ivvy_value, crm_value));
+        CREATE TABLE IF NOT EXISTS memberships (
+            module TEXT NOT NULL, group_id TEXT NOT NULL, list_id TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL,
+            PRIMARY KEY (module, ivvy_id, group_id, list_id)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS memberships_list ON memberships (module, list_id, crm_id);
         CREATE TABLE IF NOT EXISTS plans (
             run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
             PRIMARY KEY (run_id, stream, source_id));
@@ -249,6 +253,34 @@ public sealed class SqliteStateStore
         return Task.FromResult<IReadOnlyDictionary<string, string>>(resolved);
     }
 
+    /// <summary>The iVvy ids another module paired with these CRM ids (its two-way pairs, or its one-way links), keyed by
+    /// CRM id; ids it has not synced are absent.</summary>
+    public Task<IReadOnlyDictionary<string, string>> ResolveIvvyIdsAsync(string module, IReadOnlyCollection<string> crmIds) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(Query(In("""
+            SELECT crm_id, ivvy_id FROM pairs WHERE module = $module AND crm_id IN ({0})
+            UNION ALL
+            SELECT target_id, source_id FROM links WHERE module = $module AND target_id IN ({0})
+            """, crmIds, out var values), r => (r.GetString(0), r.GetString(1)), [("$module", module), .. values])
+            .DistinctBy(p => p.Item1).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal));
+
+    /// <summary>Every link of a stream, source id → target id (e.g. each iVvy group's HubSpot list).</summary>
+    public Task<IReadOnlyDictionary<string, string>> ListLinksAsync(string module, string stream) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(Query("SELECT source_id, target_id FROM links WHERE module = $module AND stream = $stream",
+            r => (r.GetString(0), r.GetString(1)), [("$module", module), ("$stream", stream)]).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal));
+
+    /// <summary>The agreed memberships of these iVvy members, in every list.</summary>
+    public Task<IReadOnlyList<Membership>> GetMembershipsAsync(string module, IReadOnlyCollection<string> ivvyIds) =>
+        Task.FromResult<IReadOnlyList<Membership>>(Query(In("SELECT group_id, list_id, ivvy_id, crm_id FROM memberships WHERE module = $module AND ivvy_id IN ({0})",
+            ivvyIds, out var values), ReadMembership, [("$module", module), .. values]));
+
+    /// <summary>The agreed members of a list whose (numeric) CRM id is in (<paramref name="afterCrmId"/>,
+    /// <paramref name="throughCrmId"/>]; a null bound is open.</summary>
+    public Task<IReadOnlyList<Membership>> GetMembershipSliceAsync(string module, string list, long? afterCrmId, long? throughCrmId) =>
+        Task.FromResult<IReadOnlyList<Membership>>(Query("""
+            SELECT group_id, list_id, ivvy_id, crm_id FROM memberships WHERE module = $module AND list_id = $list
+                AND ($after IS NULL OR CAST(crm_id AS INTEGER) > $after) AND ($through IS NULL OR CAST(crm_id AS INTEGER) <= $through)
+            """, ReadMembership, [("$module", module), ("$list", list), ("$after", afterCrmId), ("$through", throughCrmId)]));
+
     public Task<IReadOnlyList<ConflictEntry>> ListConflictsAsync(string module, int limit = 100)
     {
         using var connection = Open();
@@ -326,6 +358,14 @@ public sealed class SqliteStateStore
                 """,
                 ("$module", page.Module), ("$ivvy", pair.IvvyId), ("$crm", pair.CrmId), ("$is", pair.IvvyState.ToJsonString()),
                 ("$cs", pair.CrmState.ToJsonString()), ("$at", Format(pair.SyncedAt)));
+        }
+
+        foreach (var (member, present) in page.Memberships)
+        {
+            Execute(connection, transaction, present
+                    ? "INSERT OR REPLACE INTO memberships (module, group_id, list_id, ivvy_id, crm_id) VALUES ($module, $group, $list, $ivvy, $crm)"
+                    : "DELETE FROM memberships WHERE module = $module AND group_id = $group AND list_id = $list AND ivvy_id = $ivvy",
+                ("$module", page.Module), ("$group", member.Group), ("$list", member.List), ("$ivvy", member.IvvyId), ("$crm", member.CrmId));
         }
 
         foreach (var conflict in page.Conflicts)
@@ -506,6 +546,35 @@ public sealed class SqliteStateStore
 
         return command;
     }
+
+    /// <summary>Runs a query and reads each row; an empty IN list (see <see cref="In"/>) reads nothing.</summary>
+    private List<T> Query<T>(string? sql, Func<SqliteDataReader, T> read, (string Name, object? Value)[] parameters)
+    {
+        if (sql is null)
+        {
+            return [];
+        }
+
+        using var connection = Open();
+        using var command = Command(connection, null, sql, parameters);
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+        {
+            rows.Add(read(reader));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Fills each <c>{0}</c> of <paramref name="sql"/> with one parameter per value; null when there are none.</summary>
+    private static string? In(string sql, IReadOnlyCollection<string> values, out (string Name, object? Value)[] parameters)
+    {
+        parameters = values.Select((v, i) => ($"$v{i}", (object?)v)).ToArray();
+        return values.Count == 0 ? null : string.Format(CultureInfo.InvariantCulture, sql, string.Join(',', parameters.Select(p => p.Name)));
+    }
+
+    private static Membership ReadMembership(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3));
 
     private static string Format(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 

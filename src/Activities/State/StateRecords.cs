@@ -51,6 +51,12 @@ public sealed record Pair(string IvvyId, string CrmId, System.Text.Json.Nodes.Js
 /// <summary>A record changed on both sides since the last sync, both values, and which side the policy chose.</summary>
 public sealed record ConflictEntry(string Module, string IvvyId, string CrmId, string IvvyValue, string CrmValue, string Winner, string Policy, string RunId, DateTimeOffset At);
 
+/// <summary>A member of a group as both sides last agreed: the iVvy group and its CRM list, and the member's id on each
+/// side. The base a membership stream diffs each side against: in the base but gone from a side is a removal there, on
+/// a side but not in the base is an addition there. Kept per list, so a group given a new list starts from nothing
+/// (its members are added to the new list) instead of reading the empty list as everyone having left.</summary>
+public sealed record Membership(string Group, string List, string IvvyId, string CrmId);
+
 /// <summary>A record set aside with the reason, for an operator to fix and replay; the rest of its page landed.</summary>
 public sealed record QuarantineEntry(string Module, string Stream, string SourceId, string Stage, string Reason, string Payload,
     int Attempts, string RunId, DateTimeOffset LastSeen);
@@ -75,6 +81,8 @@ public sealed record PageCommit
     public IReadOnlyList<PlannedAction> Planned { get; init; } = [];
     /// <summary>Two-way modules: pairs made or moved by this page.</summary>
     public IReadOnlyList<Pair> Pairs { get; init; } = [];
+    /// <summary>Membership streams: members that joined (<c>true</c>) or left (<c>false</c>) the agreed membership.</summary>
+    public IReadOnlyList<(Membership Member, bool Present)> Memberships { get; init; } = [];
     /// <summary>Two-way modules: conflicts settled in this page (journaled once per pair and versions).</summary>
     public IReadOnlyList<ConflictEntry> Conflicts { get; init; } = [];
     public RunCounters Counters { get; init; } = new();

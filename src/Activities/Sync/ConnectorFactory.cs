@@ -24,7 +24,20 @@ public sealed class ConnectorFactory(
         ["event"] = new("event", "getEventList", null, null),
         // Sent emails never change: their window is on sentTime, with iVvy's generic ≥ / ≤ filter suffixes.
         ["emailLog"] = new("account", "getEmailLogList", "sentTime__GREATERTHAN", "sentTime__LESSTHAN", ModifiedField: "sentTime"),
+        // Contacts for their subscription groups, read whole on every run: whether a group change moves a contact's
+        // modifiedDate is not documented, so membership never depends on it.
+        ["contactGroups"] = IvvyListSpec.Contacts with { FromFilter = null, ToFilter = null },
     };
+
+    /// <summary>iVvy's subscription groups (a bare array, read whole).</summary>
+    public const string IvvyGroups = "subscriptionGroup";
+
+    /// <summary>Membership objects: members of HubSpot lists (read and written), of iVvy subscription groups (written;
+    /// read through <c>contactGroups</c>). Streams writing them are membership streams.</summary>
+    public const string HubSpotListMembers = "list-memberships";
+
+    /// <inheritdoc cref="HubSpotListMembers"/>
+    public const string IvvyGroupMembers = "subscriptionGroupMemberships";
 
     /// <summary>HubSpot objects and the property holding their last-modified time.</summary>
     public static readonly IReadOnlyDictionary<string, string> HubSpotObjects = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -46,7 +59,7 @@ public sealed class ConnectorFactory(
         };
 
     /// <summary>HubSpot objects that are written but not read by modified date.</summary>
-    public static readonly IReadOnlySet<string> HubSpotWriteOnly = new HashSet<string>(StringComparer.Ordinal) { "marketing-events", "marketing-event-participations" };
+    public static readonly IReadOnlySet<string> HubSpotWriteOnly = new HashSet<string>(StringComparer.Ordinal) { "marketing-events", "marketing-event-participations", "lists" };
 
     /// <summary>iVvy objects that can be written (two-way modules), by the name a definition uses.</summary>
     public static readonly IReadOnlyDictionary<string, IvvyWriteSpec> IvvyWritable = new Dictionary<string, IvvyWriteSpec>(StringComparer.Ordinal)
@@ -64,19 +77,27 @@ public sealed class ConnectorFactory(
         {
             var (source, target) = (definition.Streams[i].Source, definition.Streams[i].Target);
             var readable = source.Connector == IvvyClient.ConnectorName
-                ? IvvyObjects.ContainsKey(source.Object) || IvvyPerEventObjects.ContainsKey(source.Object)
-                : HubSpotObjects.ContainsKey(source.Object);
+                ? IvvyObjects.ContainsKey(source.Object) || IvvyPerEventObjects.ContainsKey(source.Object) || source.Object == IvvyGroups
+                : HubSpotObjects.ContainsKey(source.Object) || source.Object == HubSpotListMembers;
             if (!readable)
             {
-                errors.Add(new DefinitionError($"streams[{i}].source", $"reading '{source.Object}' from '{source.Connector}' is not supported (supported: ivvy {string.Join(", ", IvvyObjects.Keys.Concat(IvvyPerEventObjects.Keys))}; hubspot {string.Join(", ", HubSpotObjects.Keys)})"));
+                errors.Add(new DefinitionError($"streams[{i}].source", $"reading '{source.Object}' from '{source.Connector}' is not supported (supported: ivvy {string.Join(", ", IvvyObjects.Keys.Concat(IvvyPerEventObjects.Keys).Append(IvvyGroups))}; hubspot {string.Join(", ", HubSpotObjects.Keys.Append(HubSpotListMembers))})"));
             }
 
             var writable = target.Connector == IvvyClient.ConnectorName
-                ? IvvyWritable.ContainsKey(target.Object)
-                : HubSpotObjects.ContainsKey(target.Object) || HubSpotWriteOnly.Contains(target.Object);
+                ? IvvyWritable.ContainsKey(target.Object) || target.Object == IvvyGroupMembers
+                : HubSpotObjects.ContainsKey(target.Object) || HubSpotWriteOnly.Contains(target.Object) || target.Object == HubSpotListMembers;
             if (!writable || source.Connector == target.Connector)
             {
-                errors.Add(new DefinitionError($"streams[{i}].target", $"writing '{target.Object}' to '{target.Connector}' from '{source.Connector}' is not supported (supported: hubspot {string.Join(", ", HubSpotObjects.Keys.Concat(HubSpotWriteOnly))}; ivvy {string.Join(", ", IvvyWritable.Keys)})"));
+                errors.Add(new DefinitionError($"streams[{i}].target", $"writing '{target.Object}' to '{target.Connector}' from '{source.Connector}' is not supported (supported: hubspot {string.Join(", ", HubSpotObjects.Keys.Concat(HubSpotWriteOnly).Append(HubSpotListMembers))}; ivvy {string.Join(", ", IvvyWritable.Keys.Append(IvvyGroupMembers))})"));
+            }
+
+            // A membership stream reads who is in which group and writes group members; every other stream upserts records.
+            var membersIn = source.Object is "contactGroups" or HubSpotListMembers;
+            var membersOut = target.Object is HubSpotListMembers or IvvyGroupMembers;
+            if ((definition.Streams[i].Membership is not null) != membersOut || (membersOut && !membersIn))
+            {
+                errors.Add(new DefinitionError($"streams[{i}].membership", $"a membership stream reads contactGroups (ivvy) or {HubSpotListMembers} (hubspot), writes {HubSpotListMembers} or {IvvyGroupMembers}, and has a membership block; only it does"));
             }
         }
 
@@ -87,7 +108,7 @@ public sealed class ConnectorFactory(
             errors.Add(new DefinitionError("pairing", "a two-way module has exactly two streams, one in each direction"));
         }
 
-        if (definition.Pairing is null && definition.Streams.Any(s => s.Target.Connector == IvvyClient.ConnectorName))
+        if (definition.Pairing is null && definition.Streams.Any(s => s.Target.Connector == IvvyClient.ConnectorName && s.Membership is null))
         {
             errors.Add(new DefinitionError("pairing", "writing to iVvy needs a two-way module (a pairing block), so records are paired and echoes suppressed"));
         }
@@ -95,8 +116,11 @@ public sealed class ConnectorFactory(
         return errors;
     }
 
-    public ISourceReader CreateReader(SourceDefinition source, ApiCallMeter meter) => source.Connector switch
+    public ISourceReader CreateReader(SourceDefinition source, ApiCallMeter meter, IReadOnlyDictionary<string, string>? groupLists = null) => source.Connector switch
     {
+        IvvyClient.ConnectorName when source.Object == IvvyGroups => new IvvySubscriptionGroupReader(CreateIvvyClient(meter)),
+        HubSpotClient.ConnectorName when source.Object == HubSpotListMembers => new HubSpotListMembershipReader(CreateHubSpotClient(meter),
+            groupLists ?? throw new ArgumentNullException(nameof(groupLists), "A list-membership reader needs the paired lists."), source.PageSize),
         IvvyClient.ConnectorName when IvvyPerEventObjects.TryGetValue(source.Object, out var perEvent) =>
             new IvvyPerEventReader(CreateIvvyClient(meter), perEvent.Action, perEvent.FromFilter, source.Cursor.Field, Math.Min(source.PageSize, ivvy.PerPage)),
         IvvyClient.ConnectorName => new IvvyModifiedReader(CreateIvvyClient(meter), IvvyObjects[source.Object] with { PerPage = Math.Min(source.PageSize, ivvy.PerPage) }),
@@ -109,11 +133,19 @@ public sealed class ConnectorFactory(
     {
         HubSpotClient.ConnectorName when target.Object == "marketing-events" => new HubSpotMarketingEventWriter(CreateHubSpotClient(meter)),
         HubSpotClient.ConnectorName when target.Object == "marketing-event-participations" => new HubSpotAttendanceWriter(CreateHubSpotClient(meter)),
+        HubSpotClient.ConnectorName when target.Object == "lists" => new HubSpotListWriter(CreateHubSpotClient(meter)),
         HubSpotClient.ConnectorName => new HubSpotUpsertWriter(CreateHubSpotClient(meter),
-            target.Object, target.ExternalKey.Property, target.ExternalKey.Label ?? target.ExternalKey.Property,
+            target.Object, target.ExternalKey!.Property, target.ExternalKey.Label ?? target.ExternalKey.Property,
             customProperties: target.Properties.Select(p => (p.Name, p.Label)).ToList()),
         IvvyClient.ConnectorName => new IvvyUpsertWriter(CreateIvvyClient(meter), IvvyWritable[target.Object]),
         _ => throw new InvalidOperationException($"No writer for connector '{target.Connector}'."),
+    };
+
+    public IMembershipWriter CreateMembershipWriter(TargetDefinition target, ApiCallMeter meter) => target.Connector switch
+    {
+        HubSpotClient.ConnectorName => new HubSpotListMembershipWriter(CreateHubSpotClient(meter)),
+        IvvyClient.ConnectorName => new IvvySubscriptionGroupWriter(CreateIvvyClient(meter)),
+        _ => throw new InvalidOperationException($"No membership writer for connector '{target.Connector}'."),
     };
 
     private HubSpotClient CreateHubSpotClient(ApiCallMeter meter) =>

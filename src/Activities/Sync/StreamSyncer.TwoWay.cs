@@ -22,11 +22,11 @@ public sealed partial class StreamSyncer
     /// </summary>
     private async Task<bool> ProcessTwoWayPageAsync(PageContext context, SourcePage page, CancellationToken cancellationToken)
     {
-        var (run, definition, stream, template) = (context.Run, context.Definition, context.Stream, context.Template);
+        var (run, definition, stream, template, writer) = (context.Run, context.Definition, context.Stream, context.Template!, context.Writer!);
         var pairing = definition.Pairing!;
         var opposite = definition.Streams.First(s => s.Source.Connector == stream.Target.Connector);
         var (x, y) = stream.Source.Connector == IvvyClient.ConnectorName ? (IvvySide, CrmSide) : (CrmSide, IvvySide);
-        var keyField = opposite.Target.ExternalKey.Property;
+        var keyField = opposite.Target.ExternalKey!.Property;
         var now = time.GetUtcNow();
         var templateContext = new JsonObject { ["module"] = definition.Id, ["version"] = definition.Version, ["stream"] = stream.Name };
         if (Parameters(definition, stream) is { } parameters)
@@ -68,7 +68,7 @@ public sealed partial class StreamSyncer
         }
 
         var paired = candidates.Where(c => c.Pair is not null).Select(c => Id(c.Pair!, y)).ToList();
-        var current = paired.Count == 0 ? new Dictionary<string, JsonObject>() : await context.Writer.ReadCurrentAsync(paired, cancellationToken);
+        var current = paired.Count == 0 ? new Dictionary<string, JsonObject>() : await writer.ReadCurrentAsync(paired, cancellationToken);
         var writes = new List<(TargetRecord Target, SourceRecord Record, JsonObject? YNow, Pair? Pair)>();
         foreach (var (record, output, pair) in candidates)
         {
@@ -119,7 +119,7 @@ public sealed partial class StreamSyncer
         }
         else if (writes.Count > 0)
         {
-            var results = await context.Writer.UpsertAsync(writes.Select(w => w.Target).ToList(), cancellationToken);
+            var results = await writer.UpsertAsync(writes.Select(w => w.Target).ToList(), cancellationToken);
             for (var i = 0; i < writes.Count; i++)
             {
                 var (target, record, yNow, pair) = writes[i];

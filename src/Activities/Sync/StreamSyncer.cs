@@ -44,12 +44,17 @@ public sealed partial class StreamSyncer(
         var compiled = workflows.Get(run.ContentHash, run.PinnedDefinition);
         var definition = compiled.Workflow.Definition;
         var stream = definition.Streams[request.StreamIndex];
-        var template = compiled.Templates[stream.Map.Template];
         var scope = run.DryRun ? run.RunId : LiveScope;
         var meter = new ApiCallMeter();
-        var reader = connectors.CreateReader(stream.Source, meter);
-        var writer = connectors.CreateWriter(stream.Target, meter);
-        var context = new PageContext(run, request.Owner, definition, stream, template, scope, writer, meter);
+        var membership = stream.Membership is not null;
+        var reader = connectors.CreateReader(stream.Source, meter,
+            membership ? await store.ListLinksAsync(definition.Id, stream.Membership!.Groups) : null);
+        var context = new PageContext(run, request.Owner, definition, stream, scope, meter)
+        {
+            Template = membership ? null : compiled.Templates[stream.Map!.Template],
+            Writer = membership ? null : connectors.CreateWriter(stream.Target, meter),
+            Members = membership ? connectors.CreateMembershipWriter(stream.Target, meter) : null,
+        };
 
         using var activity = ApiCallMeter.Tracing.StartActivity("sync.pages");
         activity?.SetTag("run.id", run.RunId);
@@ -58,6 +63,12 @@ public sealed partial class StreamSyncer(
         activity?.SetTag("stream", stream.Name);
         try
         {
+            if (run.Replay && membership)
+            {
+                // Membership is read whole on every run: the next run retries what this one set aside.
+                return new SyncPagesResult(0, 0, StreamDone: true);
+            }
+
             if (run.Replay)
             {
                 return await ReplayAsync(context, cancellationToken);
@@ -122,7 +133,7 @@ public sealed partial class StreamSyncer(
             return new SyncPagesResult(0, 0, StreamDone: true);
         }
 
-        await context.Writer.EnsureSchemaAsync(cancellationToken);
+        await context.Writer!.EnsureSchemaAsync(cancellationToken);
         var cursor = JsonSerializer.Deserialize<ReadCursor>(stored.Value.Cursor, Json)!;
         var pages = 0;
         foreach (var chunk in entries.Chunk(stream.Source.PageSize))
@@ -163,7 +174,7 @@ public sealed partial class StreamSyncer(
         }
 
         var opened = await reader.OpenWindowAsync(cursor, cancellationToken);
-        if (!run.DryRun)
+        if (!run.DryRun && context.Writer is not null)
         {
             await context.Writer.EnsureSchemaAsync(cancellationToken);
         }
@@ -174,14 +185,16 @@ public sealed partial class StreamSyncer(
             : throw new RunSupersededException(run.RunId);
     }
 
-    /// <summary>One page through the module's kind of pipeline: one way, or two way over pairs.</summary>
+    /// <summary>One page through the stream's kind of pipeline: group members, records one way, or records two way over pairs.</summary>
     private Task<bool> ProcessAsync(PageContext context, SourcePage page, CancellationToken cancellationToken) =>
-        context.Definition.Pairing is null ? ProcessPageAsync(context, page, cancellationToken) : ProcessTwoWayPageAsync(context, page, cancellationToken);
+        context.Stream.Membership is not null ? ProcessMembershipPageAsync(context, page, cancellationToken)
+        : context.Definition.Pairing is null ? ProcessPageAsync(context, page, cancellationToken)
+        : ProcessTwoWayPageAsync(context, page, cancellationToken);
 
     /// <summary>Diff → map → upsert → commit for one page. False when the run's owner changed (nothing committed).</summary>
     private async Task<bool> ProcessPageAsync(PageContext context, SourcePage page, CancellationToken cancellationToken)
     {
-        var (run, definition, stream, template) = (context.Run, context.Definition, context.Stream, context.Template);
+        var (run, definition, stream, template) = (context.Run, context.Definition, context.Stream, context.Template!);
         using var activity = ApiCallMeter.Tracing.StartActivity("sync.page");
         activity?.SetTag("records", page.Records.Count);
 
@@ -261,7 +274,7 @@ public sealed partial class StreamSyncer(
             }
 
             // Upsert by the external key, not by the linked id: a record deleted in the target comes back instead of failing.
-            writes.Add((new TargetRecord(record.Id, output, Associations: associations), change, sourceHash, targetHash, record));
+            writes.Add((new TargetRecord(record.Id, output, Associations: associations, LinkedId: link?.TargetId), change, sourceHash, targetHash, record));
             Plan(planned, run, stream, record.Id, change == Change.New ? "create" : "update", change == Change.New ? "new" : "changed");
         }
 
@@ -274,7 +287,7 @@ public sealed partial class StreamSyncer(
         }
         else if (writes.Count > 0)
         {
-            var results = await context.Writer.UpsertAsync(writes.Select(w => w.Record).ToList(), cancellationToken);
+            var results = await context.Writer!.UpsertAsync(writes.Select(w => w.Record).ToList(), cancellationToken);
             for (var i = 0; i < writes.Count; i++)
             {
                 var (target, change, sourceHash, targetHash, source) = writes[i];
@@ -402,13 +415,14 @@ public sealed partial class StreamSyncer(
     /// <summary>The run is now owned by another orchestration instance; this one must stop without committing.</summary>
     private sealed class RunSupersededException(string runId) : Exception($"Run {runId} is owned by another orchestration instance.");
 
-    private sealed record PageContext(
-        RunRecord Run,
-        string Owner,
-        WorkflowDefinition Definition,
-        StreamDefinition Stream,
-        Mapping.MappingTemplate Template,
-        string Scope,
-        ITargetWriter Writer,
-        ApiCallMeter Meter);
+    /// <summary>What every page of one call shares. A record stream has a template and a writer; a membership stream a
+    /// membership writer.</summary>
+    private sealed record PageContext(RunRecord Run, string Owner, WorkflowDefinition Definition, StreamDefinition Stream, string Scope, ApiCallMeter Meter)
+    {
+        public Mapping.MappingTemplate? Template { get; init; }
+
+        public ITargetWriter? Writer { get; init; }
+
+        public IMembershipWriter? Members { get; init; }
+    }
 }

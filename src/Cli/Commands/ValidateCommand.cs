@@ -92,7 +92,11 @@ public static class ValidateCommand
         var errors = ConnectorFactory.Check(loaded.Definition).ToList();
         for (var i = 0; i < loaded.Definition.Streams.Count; i++)
         {
-            var path = loaded.Definition.Streams[i].Map.Template;
+            if (loaded.Definition.Streams[i].Map?.Template is not { } path)
+            {
+                continue;
+            }
+
             errors.AddRange(MappingTemplate.Check($"{module}/v{loaded.Definition.Version}/{path}", loaded.Templates[path])
                 .Select(d => new DefinitionError($"streams[{i}].map.template", d.ToString())));
         }

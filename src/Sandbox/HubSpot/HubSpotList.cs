@@ -6,7 +6,7 @@ internal sealed class HubSpotList(long listId, string name, string objectTypeId,
 {
     public long ListId { get; } = listId;
 
-    public string Name { get; } = name;
+    public string Name { get; set; } = name;
 
     public string ObjectTypeId { get; } = objectTypeId;
 

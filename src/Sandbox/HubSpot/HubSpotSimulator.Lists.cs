@@ -24,11 +24,32 @@ public sealed partial class HubSpotSimulator
         }
     }
 
+    /// <summary>Adds record <paramref name="recordId"/> to (or removes it from) the list named <paramref name="name"/>, as a
+    /// HubSpot user would; like HubSpot, this does not change the record itself.</summary>
+    /// <exception cref="KeyNotFoundException">No list has the name.</exception>
+    public Task SetListMemberAsync(string name, string recordId, bool member)
+    {
+        lock (_lock)
+        {
+            var list = FindList(name, objectTypeId: null) ?? throw new KeyNotFoundException($"No list is named \"{name}\".");
+            var key = long.Parse(recordId, CultureInfo.InvariantCulture);
+            var changed = member ? list.Members.TryAdd(key, Now()) : list.Members.Remove(key);
+            if (changed)
+            {
+                list.UpdatedAt = Now();
+                _store.SaveList(list, member ? [key] : [], member ? [] : [key]);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
     private void MapListEndpoints(IEndpointRouteBuilder app)
     {
         app.MapPost("/crm/v3/lists", Handle(search: false, CreateListAsync));
         app.MapGet("/crm/v3/lists/object-type-id/{objectTypeId}/name/{name}", Handle(search: false, GetListByNameAsync));
         app.MapGet("/crm/v3/lists/{listId}", Handle(search: false, GetListAsync));
+        app.MapPut("/crm/v3/lists/{listId}/update-list-name", Handle(search: false, RenameListAsync));
         app.MapPut("/crm/v3/lists/{listId}/memberships/add", Handle(search: false, AddMembersAsync));
         app.MapPut("/crm/v3/lists/{listId}/memberships/remove", Handle(search: false, RemoveMembersAsync));
         app.MapGet("/crm/v3/lists/{listId}/memberships", Handle(search: false, ListMembershipsAsync));
@@ -92,6 +113,34 @@ public sealed partial class HubSpotSimulator
             return Task.FromResult(ListOf(http, out var list) is { } error
                 ? Fail(error)
                 : Json(200, new JsonObject { ["list"] = ToJson(list!) }));
+        }
+    }
+
+    /// <summary><c>PUT /crm/v3/lists/{listId}/update-list-name?listName=…</c>: names stay unique (409).</summary>
+    private Task<IResult> RenameListAsync(HttpContext http)
+    {
+        var name = ((string?)http.Request.Query["listName"] ?? "").Trim();
+        lock (_lock)
+        {
+            if (ListOf(http, out var list) is { } error)
+            {
+                return Task.FromResult(Fail(error));
+            }
+
+            if (name.Length == 0)
+            {
+                return Task.FromResult(Fail(HubSpotError.Validation("listName is required.")));
+            }
+
+            if (FindList(name, objectTypeId: null) is { } taken && taken.ListId != list!.ListId)
+            {
+                return Task.FromResult(Fail(new HubSpotError(409, HubSpotError.Conflict, $"A list named \"{name}\" already exists (listId {Text(taken.ListId)}).")));
+            }
+
+            list!.Name = name;
+            list.UpdatedAt = Now();
+            _store.SaveList(list, [], []);
+            return Task.FromResult(Json(200, new JsonObject { ["updatedList"] = ToJson(list) }));
         }
     }
 

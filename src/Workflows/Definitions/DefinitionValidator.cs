@@ -23,7 +23,8 @@ public static class DefinitionValidator
         {
             foreach (var detail in results.Details ?? [])
             {
-                if (detail.Errors is null)
+                // An "if" that does not hold only picks the "else" branch: it is not an error of the definition.
+                if (detail.Errors is null || detail.EvaluationPath.ToString().Contains("/if", StringComparison.Ordinal))
                 {
                     continue;
                 }
@@ -39,6 +40,7 @@ public static class DefinitionValidator
         {
             CheckStreamNamesUnique(root, errors);
             CheckAssociationsNameLookups(root, errors);
+            CheckMemberships(root, errors);
         }
 
         return errors.Distinct().ToList();
@@ -95,6 +97,30 @@ public static class DefinitionValidator
                 {
                     errors.Add(new DefinitionError($"streams[{i}].target.associations[{j}].lookup", $"'{lookup}' is not one of the stream's lookups"));
                 }
+            }
+        }
+    }
+
+    /// <summary>A membership stream names an earlier stream of the module as its groups, and maps nothing itself.</summary>
+    private static void CheckMemberships(JsonObject root, List<DefinitionError> errors)
+    {
+        var streams = root["streams"]!.AsArray();
+        for (var i = 0; i < streams.Count; i++)
+        {
+            if (streams[i]!["membership"] is not JsonObject membership)
+            {
+                continue;
+            }
+
+            if (streams[i]!["map"] is not null)
+            {
+                errors.Add(new DefinitionError($"streams[{i}].map", "a membership stream has no template: its members map through the pairs of membership.members"));
+            }
+
+            var groups = membership["groups"]!.GetValue<string>();
+            if (!streams.Take(i).Any(s => s!["name"]!.GetValue<string>() == groups && s["membership"] is null))
+            {
+                errors.Add(new DefinitionError($"streams[{i}].membership.groups", $"'{groups}' is not an earlier record stream of this module (the one that pairs the groups)"));
             }
         }
     }

@@ -42,7 +42,8 @@ public sealed record WorkflowDefinition
     public System.Text.Json.Nodes.JsonObject? Designer { get; init; }
 }
 
-/// <summary>One direction of a module: read modified records from a source, map them, upsert them into a target.</summary>
+/// <summary>One direction of a module: read modified records from a source, map them, upsert them into a target; or, for a
+/// membership stream, keep who belongs to which group in step with the target.</summary>
 public sealed record StreamDefinition
 {
     /// <summary>Unique within the definition, e.g. "ivvy-to-hubspot"; keys the stream's cursor and links.</summary>
@@ -50,9 +51,13 @@ public sealed record StreamDefinition
 
     public required SourceDefinition Source { get; init; }
 
-    public required MapDefinition Map { get; init; }
+    /// <summary>The mapping template; every stream has one except a membership stream, whose members map through pairs.</summary>
+    public MapDefinition? Map { get; init; }
 
     public required TargetDefinition Target { get; init; }
+
+    /// <summary>Makes this a membership stream: instead of upserting records, it adds and removes group members.</summary>
+    public MembershipDefinition? Membership { get; init; }
 
     /// <summary>Other modules' pairs this stream's records refer to, resolved before mapping and visible to the template
     /// as <c>lookup.&lt;name&gt;</c> (the CRM id, or null).</summary>
@@ -68,6 +73,15 @@ public sealed record StreamDefinition
 /// <param name="Module">The module whose pairs resolve it, e.g. "contacts".</param>
 /// <param name="Field">The source record's field holding the iVvy id, e.g. "contactId".</param>
 public sealed record LookupDefinition(string Name, string Module, string Field);
+
+/// <summary>
+/// A membership stream: the source says who is in each group (iVvy: a contact's <c>groups</c>; HubSpot: a list's
+/// members); the stream adds to and removes from the target's groups what changed on the source since the last
+/// agreed membership, so membership is kept in step both ways without echo (see docs/two-way-sync.md).
+/// </summary>
+/// <param name="Groups">The stream of this module that pairs groups with the target's lists (its links).</param>
+/// <param name="Members">The module whose pairs pair the members (e.g. "contacts").</param>
+public sealed record MembershipDefinition(string Groups, string Members);
 
 /// <summary>An association the target record gets to a looked-up record.</summary>
 /// <param name="Lookup">The lookup whose CRM id to associate with.</param>
@@ -130,7 +144,8 @@ public sealed record TargetDefinition
 
     public required string Object { get; init; }
 
-    public required ExternalKeyDefinition ExternalKey { get; init; }
+    /// <summary>Required, except for a membership stream (members are paired by their module).</summary>
+    public ExternalKeyDefinition? ExternalKey { get; init; }
 
     /// <summary>Records per write call; at most the API's cap (HubSpot: 100).</summary>
     public int BatchSize { get; init; } = 100;

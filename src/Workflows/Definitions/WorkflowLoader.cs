@@ -54,8 +54,8 @@ public static class WorkflowLoader
         var templates = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < definition.Streams.Count; i++)
         {
-            var path = definition.Streams[i].Map.Template;
-            if (templates.ContainsKey(path))
+            var path = definition.Streams[i].Map?.Template;
+            if (path is null || templates.ContainsKey(path))
             {
                 continue;
             }

@@ -100,7 +100,10 @@ internal sealed class FakeTarget : ITargetWriter
 
 internal sealed class FakeConnectors(FakeSource source, FakeTarget target) : IConnectorFactory
 {
-    public ISourceReader CreateReader(SourceDefinition definition, ApiCallMeter meter) => source;
+    public ISourceReader CreateReader(SourceDefinition definition, ApiCallMeter meter, IReadOnlyDictionary<string, string>? groupLists = null) => source;
 
     public ITargetWriter CreateWriter(TargetDefinition definition, ApiCallMeter meter) => target;
+
+    public IMembershipWriter CreateMembershipWriter(TargetDefinition definition, ApiCallMeter meter) =>
+        throw new NotSupportedException("The fake connectors write records, not memberships.");
 }

@@ -8,10 +8,41 @@ public class DefinitionValidatorTests
     private static JsonObject Contacts() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Workflows, "contacts", "v1", "definition.json")))!.AsObject();
 
+    private static JsonObject SubscriptionGroups() =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Workflows, "subscription-groups", "v1", "definition.json")))!.AsObject();
+
     [Fact]
     public void Validate_PublishedContacts_HasNoErrors()
     {
         Assert.Empty(DefinitionValidator.Validate(Contacts()));
+    }
+
+    [Fact]
+    public void Validate_RecordStreamWithoutTemplateOrKey_NamesBoth()
+    {
+        var definition = Contacts();
+        definition["streams"]![0]!.AsObject().Remove("map");
+        definition["streams"]![0]!["target"]!.AsObject().Remove("externalKey");
+
+        var errors = DefinitionValidator.Validate(definition).Select(e => e.ToString()).ToList();
+
+        Assert.Contains("streams[0].map: required", errors);
+        Assert.Contains("streams[0].target.externalKey: required", errors);
+    }
+
+    [Fact]
+    public void Validate_MembershipStreams_NeedNoTemplateButAnEarlierGroupsStream()
+    {
+        var definition = SubscriptionGroups();
+        Assert.Empty(DefinitionValidator.Validate(definition));
+
+        definition["streams"]![1]!["membership"]!["groups"] = "lists";
+        definition["streams"]![2]!["map"] = new JsonObject { ["template"] = "templates/x.scriban" };
+
+        var errors = DefinitionValidator.Validate(definition).Select(e => e.ToString()).ToList();
+
+        Assert.Contains(errors, e => e.StartsWith("streams[1].membership.groups: 'lists' is not an earlier record stream", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("streams[2].map: a membership stream has no template", StringComparison.Ordinal));
     }
 
     [Fact]
