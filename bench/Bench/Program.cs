@@ -47,6 +47,15 @@ try
         report.AppendLine(CultureInfo.InvariantCulture, $"Peak RSS at {sizes[1]:N0} ÷ at {sizes[0]:N0}: **{(double)rss[sizes[1]] / rss[sizes[0]]:N2}×**.");
     }
 
+    var modules = await bench.ModuleCallsAsync(smoke ? 500 : 10_000, ["contacts", "companies", "subscription-groups"]);
+    report.AppendLine();
+    report.AppendLine("| module (0 ms) | records read | first run: API calls | calls per record | seconds | idle run: API calls | idle writes |");
+    report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+    foreach (var row in modules)
+    {
+        report.AppendLine(row.ToMarkdown());
+    }
+
     Console.WriteLine();
     Console.WriteLine(report);
     File.WriteAllText(Path.Combine(AppContext.BaseDirectory, smoke ? "bench-smoke.md" : "bench-results.md"), report.ToString());
@@ -63,6 +72,13 @@ internal sealed record Comparison(int Contacts, int IvvyLatencyMs, int HubSpotLa
 {
     public string ToMarkdown() => string.Create(CultureInfo.InvariantCulture,
         $"| {Contacts:N0} | {IvvyLatencyMs} / {HubSpotLatencyMs} ms | {Contacts / DurableSeconds:N0} | {Contacts / PlainSeconds:N0} | {DurableSeconds / PlainSeconds:N2}× | {ApiCalls:N0} ({OptimumCalls:N0}) | {PeakRssMb} | {Pages:N0} | {HistoryRows} |");
+}
+
+/// <summary>What a default module costs: its first sync of a seeded sandbox, and its next run with nothing changed.</summary>
+internal sealed record ModuleCalls(string Module, long Read, long FirstCalls, double FirstSeconds, long IdleCalls, long IdleWrites)
+{
+    public string ToMarkdown() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Module} | {Read:N0} | {FirstCalls:N0} | {(double)FirstCalls / Math.Max(1, Read):N3} | {FirstSeconds:N1} | {IdleCalls:N0} | {IdleWrites:N0} |");
 }
 
 /// <summary>Starts sandboxes and CLI runs as child processes, and runs the plain loop in process.</summary>
@@ -95,6 +111,38 @@ internal sealed class Harness(string root) : IAsyncDisposable
                 2L * ((contacts + 99) / 100), (long)summary["peakMemoryMb"]!, (long)summary["pages"]!, history);
         }
     }
+
+    /// <summary>Runs each module on one sandbox of <paramref name="contacts"/> contacts at 0 ms, then each again with
+    /// nothing changed (after the first runs' own writes have settled): calls per record, and what an idle run costs.</summary>
+    public async Task<IReadOnlyList<ModuleCalls>> ModuleCallsAsync(int contacts, IReadOnlyList<string> modules)
+    {
+        var data = Scenario();
+        await using var sandbox = await StartSandboxAsync(Scenario(), contacts, 0, 0);
+        var hub = "bench" + Guid.NewGuid().ToString("N")[..12];
+        var first = new List<JsonObject>();
+        foreach (var module in modules)
+        {
+            first.Add(await RunCliAsync(data, sandbox, hub, ["run", module, "--json"]));
+        }
+
+        // Two-way modules read their own writes back once (as echoes, writing nothing): let them settle first.
+        foreach (var module in modules)
+        {
+            await RunCliAsync(data, sandbox, hub, ["run", module, "--json"]);
+        }
+
+        var rows = new List<ModuleCalls>();
+        for (var i = 0; i < modules.Count; i++)
+        {
+            var idle = await RunCliAsync(data, sandbox, hub, ["run", modules[i], "--json"]);
+            rows.Add(new ModuleCalls(modules[i], (long)first[i]["read"]!, Calls(first[i]), (double)first[i]["elapsedSeconds"]!, Calls(idle),
+                (long)idle["created"]! + (long)idle["updated"]!));
+        }
+
+        return rows;
+    }
+
+    private static long Calls(JsonObject summary) => summary["apiCalls"]!.AsObject().Sum(c => (long)c.Value!);
 
     /// <summary>Kills the CLI with SIGKILL mid-run and measures restart → the first upsert HubSpot receives after it.</summary>
     public async Task<TimeSpan> ResumeAfterKillAsync(int contacts)
@@ -167,9 +215,9 @@ internal sealed class Harness(string root) : IAsyncDisposable
         return rows;
     }
 
-    private async Task<JsonObject> RunCliAsync(string data, SandboxProcess sandbox, string hub)
+    private async Task<JsonObject> RunCliAsync(string data, SandboxProcess sandbox, string hub, string[]? arguments = null)
     {
-        var cli = StartCli(data, sandbox, hub);
+        var cli = StartCli(data, sandbox, hub, arguments);
         var stdout = await cli.StandardOutput.ReadToEndAsync();
         var stderr = await cli.StandardError.ReadToEndAsync();
         await cli.WaitForExitAsync();
@@ -178,8 +226,9 @@ internal sealed class Harness(string root) : IAsyncDisposable
             : throw new InvalidOperationException($"The CLI failed ({cli.ExitCode}): {stderr}{stdout}");
     }
 
-    // The spine the targets are about: contacts v1, one way (v2, two-way, is the default module).
-    private Process StartCli(string data, SandboxProcess sandbox, string hub) => Start(data, ["run", "contacts", "--definition-version", "1", "--json"], new()
+    // By default the spine the targets are about: contacts v1, one way (v3, two-way, is the default module).
+    private Process StartCli(string data, SandboxProcess sandbox, string hub, string[]? arguments = null) =>
+        Start(data, arguments ?? ["run", "contacts", "--definition-version", "1", "--json"], new()
     {
         ["DataDirectory"] = data,
         ["WorkflowsDirectory"] = Workflows,

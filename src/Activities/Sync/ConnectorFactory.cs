@@ -26,14 +26,17 @@ public sealed class ConnectorFactory(
         ["emailLog"] = new("account", "getEmailLogList", "sentTime__GREATERTHAN", "sentTime__LESSTHAN", ModifiedField: "sentTime"),
         // Contacts for their subscription groups, read whole on every run: whether a group change moves a contact's
         // modifiedDate is not documented, so membership never depends on it.
-        ["contactGroups"] = IvvyListSpec.Contacts with { FromFilter = null, ToFilter = null },
+        [IvvyContactGroups] = IvvyListSpec.Contacts with { FromFilter = null, ToFilter = null },
     };
+
+    /// <summary>iVvy contacts as the members of their subscription groups (<c>groups</c>).</summary>
+    public const string IvvyContactGroups = "contactGroups";
 
     /// <summary>iVvy's subscription groups (a bare array, read whole).</summary>
     public const string IvvyGroups = "subscriptionGroup";
 
     /// <summary>Membership objects: members of HubSpot lists (read and written), of iVvy subscription groups (written;
-    /// read through <c>contactGroups</c>). Streams writing them are membership streams.</summary>
+    /// read through <see cref="IvvyContactGroups"/>). Streams writing them are membership streams.</summary>
     public const string HubSpotListMembers = "list-memberships";
 
     /// <inheritdoc cref="HubSpotListMembers"/>
@@ -93,11 +96,11 @@ public sealed class ConnectorFactory(
             }
 
             // A membership stream reads who is in which group and writes group members; every other stream upserts records.
-            var membersIn = source.Object is "contactGroups" or HubSpotListMembers;
+            var membersIn = source.Object is IvvyContactGroups or HubSpotListMembers;
             var membersOut = target.Object is HubSpotListMembers or IvvyGroupMembers;
             if ((definition.Streams[i].Membership is not null) != membersOut || (membersOut && !membersIn))
             {
-                errors.Add(new DefinitionError($"streams[{i}].membership", $"a membership stream reads contactGroups (ivvy) or {HubSpotListMembers} (hubspot), writes {HubSpotListMembers} or {IvvyGroupMembers}, and has a membership block; only it does"));
+                errors.Add(new DefinitionError($"streams[{i}].membership", $"a membership stream reads {IvvyContactGroups} (ivvy) or {HubSpotListMembers} (hubspot), writes {HubSpotListMembers} or {IvvyGroupMembers}, and has a membership block; only it does"));
             }
         }
 

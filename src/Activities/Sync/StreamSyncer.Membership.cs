@@ -51,7 +51,17 @@ public sealed partial class StreamSyncer
             foreach (var batch in diff.Changes.GroupBy(c => (Group: toIvvy ? c.Member.Group : c.Member.List, c.Join)))
             {
                 var members = batch.Select(c => toIvvy ? c.Member.IvvyId : c.Member.CrmId).Distinct(StringComparer.Ordinal).ToList();
-                var refused = await context.Members!.ChangeAsync(batch.Key.Group, members, batch.Key.Join, cancellationToken);
+                IReadOnlyDictionary<string, string> refused;
+                try
+                {
+                    refused = await context.Members!.ChangeAsync(batch.Key.Group, members, batch.Key.Join, cancellationToken);
+                }
+                catch (ConnectorException e) when (e.Kind == FailureKind.Data)
+                {
+                    // The group itself was refused (e.g. a list deleted since it was read): set its changes aside, go on.
+                    refused = members.ToDictionary(m => m, _ => e.Message, StringComparer.Ordinal);
+                }
+
                 foreach (var c in batch)
                 {
                     if (refused.TryGetValue(toIvvy ? c.Member.IvvyId : c.Member.CrmId, out var why))
