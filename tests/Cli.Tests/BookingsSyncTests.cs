@@ -47,4 +47,40 @@ public sealed class BookingsSyncTests
         var again = await SyncTestBed.RunAsync(env, bookings);
         Assert.Equal(0, again.Counters.Created + again.Counters.Updated);
     }
+
+    [Fact]
+    public async Task Run_OneVenue_ReadsThatVenuesBookingsOnly()
+    {
+        using var bed = new SyncTestBed(seedCount: 400);
+        await using var env = await bed.StartAsync();
+        var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
+        await SyncTestBed.RunAsync(env, catalog.Load("contacts"));
+        await SyncTestBed.RunAsync(env, catalog.Load("companies"));
+        var bookings = new List<System.Text.Json.Nodes.JsonObject>();
+        for (var n = 0; n < await env.Sandbox!.Ivvy.CountAsync(IvvyEntity.Bookings); n++)
+        {
+            bookings.Add((await env.Sandbox.Ivvy.GetBookingAsync(900_001 + n))!); // the seed numbers bookings from 900001
+        }
+
+        var venueId = (int)bookings[0]["venueId"]!;
+        var oneVenue = OneVenue(catalog.Load("bookings"), venueId);
+
+        var run = await SyncTestBed.RunAsync(env, oneVenue);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        var expected = bookings.Where(b => (int)b["venueId"]! == venueId).Select(b => b["id"]!.ToJsonString()).Order().ToList();
+        Assert.InRange(expected.Count, 1, bookings.Count - 1); // the seed has bookings at other venues too
+        Assert.Equal(expected, (await env.Sandbox.HubSpot.AllAsync("deals")).Select(d => (string)d["ivvy_booking_id"]!).Order());
+        Assert.Contains("ivvy:venue.getBookingList", run.ApiCalls.Keys);
+    }
+
+    /// <summary>The bookings definition edited as an integrator would: one venue, through getBookingList.</summary>
+    private static LoadedWorkflow OneVenue(LoadedWorkflow bookings, int venueId)
+    {
+        var definition = System.Text.Json.Nodes.JsonNode.Parse(bookings.DefinitionJson)!;
+        definition["version"] = 99;
+        definition["streams"]![0]!["source"]!["object"] = "venueBooking";
+        definition["streams"]![0]!["source"]!["request"] = new System.Text.Json.Nodes.JsonObject { ["venueId"] = venueId };
+        return WorkflowLoader.Load(definition.ToJsonString(), path => bookings.Templates.GetValueOrDefault(path), "bookings (one venue)", "sha256:one-venue-" + venueId);
+    }
 }

@@ -21,6 +21,9 @@ public sealed record IvvyListSpec(
     /// TimeSpan cannot be a parameter default.)</summary>
     public TimeSpan Overlap { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The action's own parameters, sent with every call (getBookingList's <c>venueId</c>).</summary>
+    public System.Text.Json.Nodes.JsonObject? Parameters { get; init; }
+
     /// <summary>Contacts: <c>contact?action=getContactList</c> filtered by fromModifiedDate / toModifiedDate.</summary>
     public static IvvyListSpec Contacts { get; } = new("contact", "getContactList", "fromModifiedDate", "toModifiedDate");
 

@@ -106,7 +106,7 @@ public sealed class IvvyModifiedReader : ISourceReader
     }
 
     private Task<IvvyPage> ReadAsync(int start, JsonObject filter, CancellationToken cancellationToken) =>
-        _client.GetListAsync(_spec.Namespace, _spec.ListAction, start, _spec.PerPage, filter, cancellationToken);
+        _client.GetListAsync(_spec.Namespace, _spec.ListAction, start, _spec.PerPage, filter, cancellationToken, _spec.Parameters);
 
     private List<SourceRecord> Map(IvvyPage page)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.HubSpot;
 using IvvyWorkflows.Activities.Ivvy;
@@ -20,6 +21,8 @@ public sealed class ConnectorFactory(
         ["contact"] = IvvyListSpec.Contacts,
         ["company"] = IvvyListSpec.Companies,
         ["booking"] = new("venue", "getBookingListForAccount", "modifiedDateAfter", "modifiedDateBefore"),
+        // One venue's bookings: source.request names the venue ({"venueId": 12}).
+        [IvvyVenueBookings] = new("venue", "getBookingList", "modifiedDateAfter", "modifiedDateBefore"),
         // getEventList has no modified filter: each run reads the (short) list whole; the diff skips unchanged events.
         ["event"] = new("event", "getEventList", null, null),
         // Sent emails never change: their window is on sentTime, with iVvy's generic ≥ / ≤ filter suffixes.
@@ -28,6 +31,9 @@ public sealed class ConnectorFactory(
         // modifiedDate is not documented, so membership never depends on it.
         [IvvyContactGroups] = IvvyListSpec.Contacts with { FromFilter = null, ToFilter = null },
     };
+
+    /// <summary>The bookings of the one venue <c>source.request.venueId</c> names (getBookingList).</summary>
+    public const string IvvyVenueBookings = "venueBooking";
 
     /// <summary>iVvy contacts as the members of their subscription groups (<c>groups</c>).</summary>
     public const string IvvyContactGroups = "contactGroups";
@@ -95,6 +101,12 @@ public sealed class ConnectorFactory(
                 errors.Add(new DefinitionError($"streams[{i}].target", $"writing '{target.Object}' to '{target.Connector}' from '{source.Connector}' is not supported (supported: hubspot {string.Join(", ", HubSpotObjects.Keys.Concat(HubSpotWriteOnly).Append(HubSpotListMembers))}; ivvy {string.Join(", ", IvvyWritable.Keys.Append(IvvyGroupMembers))})"));
             }
 
+            if (source.Connector == IvvyClient.ConnectorName && source.Object == IvvyVenueBookings
+                && !(source.Request?["venueId"] is JsonValue venue && venue.TryGetValue<long>(out var venueId) && venueId > 0))
+            {
+                errors.Add(new DefinitionError($"streams[{i}].source.request.venueId", $"required: {IvvyVenueBookings} reads one venue's bookings (getBookingList), named by its id"));
+            }
+
             // A membership stream reads who is in which group and writes group members; every other stream upserts records.
             var membersIn = source.Object is IvvyContactGroups or HubSpotListMembers;
             var membersOut = target.Object is HubSpotListMembers or IvvyGroupMembers;
@@ -126,7 +138,8 @@ public sealed class ConnectorFactory(
             groupLists ?? throw new ArgumentNullException(nameof(groupLists), "A list-membership reader needs the paired lists."), source.PageSize),
         IvvyClient.ConnectorName when IvvyPerEventObjects.TryGetValue(source.Object, out var perEvent) =>
             new IvvyPerEventReader(CreateIvvyClient(meter), perEvent.Action, perEvent.FromFilter, source.Cursor.Field, Math.Min(source.PageSize, ivvy.PerPage)),
-        IvvyClient.ConnectorName => new IvvyModifiedReader(CreateIvvyClient(meter), IvvyObjects[source.Object] with { PerPage = Math.Min(source.PageSize, ivvy.PerPage) }),
+        IvvyClient.ConnectorName => new IvvyModifiedReader(CreateIvvyClient(meter),
+            IvvyObjects[source.Object] with { PerPage = Math.Min(source.PageSize, ivvy.PerPage), Parameters = source.Request }),
         HubSpotClient.ConnectorName => new HubSpotModifiedReader(CreateHubSpotClient(meter), source.Object, HubSpotObjects[source.Object], source.Properties,
             hubSpot.SearchSettleDelay, TimeSpan.FromSeconds(source.Cursor.OverlapSeconds)),
         _ => throw new InvalidOperationException($"No reader for connector '{source.Connector}'."),

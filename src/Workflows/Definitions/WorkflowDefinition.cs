@@ -104,6 +104,10 @@ public sealed record SourceDefinition
 
     /// <summary>Properties to read, for sources that return only the properties asked for (HubSpot).</summary>
     public IReadOnlyList<string> Properties { get; init; } = [];
+
+    /// <summary>Parameters the source's list action needs, sent with every call, e.g. <c>{"venueId": 12}</c> to read one
+    /// venue's bookings.</summary>
+    public System.Text.Json.Nodes.JsonObject? Request { get; init; }
 }
 
 /// <summary>
