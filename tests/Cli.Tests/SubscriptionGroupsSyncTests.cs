@@ -84,7 +84,7 @@ public sealed class SubscriptionGroupsSyncTests
     }
 
     [Fact]
-    public async Task Run_BeforeContactsArePaired_QuarantinesTheMembersAndTheNextRunAddsThem()
+    public async Task Run_BeforeContactsArePaired_QuarantinesTheMembersAndAReplayAddsThem()
     {
         using var bed = new SyncTestBed(seedCount: 60);
         await using var env = await bed.StartAsync();
@@ -103,7 +103,7 @@ public sealed class SubscriptionGroupsSyncTests
         Assert.Empty(await env.Sandbox!.HubSpot.ListMembersAsync(ListNames["1"]));
 
         await SyncTestBed.RunAsync(env, contacts);
-        var next = await SyncTestBed.RunAsync(env, groups);
+        var next = await SyncTestBed.RunAsync(env, groups, replay: true); // as the quarantine advice says; a plain run does the same
 
         Assert.Equal(members.Sum(m => m.Value.Count), next.Counters.Created);
         Assert.Empty(await env.Store.ListQuarantineAsync("subscription-groups"));

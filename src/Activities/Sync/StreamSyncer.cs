@@ -63,13 +63,8 @@ public sealed partial class StreamSyncer(
         activity?.SetTag("stream", stream.Name);
         try
         {
-            if (run.Replay && membership)
-            {
-                // Membership is read whole on every run: the next run retries what this one set aside.
-                return new SyncPagesResult(0, 0, StreamDone: true);
-            }
-
-            if (run.Replay)
+            // Membership is read whole on every run, so a replay of a membership stream simply reads it again.
+            if (run.Replay && !membership)
             {
                 return await ReplayAsync(context, cancellationToken);
             }
