@@ -110,6 +110,39 @@ public sealed class SubscriptionGroupsSyncTests
         await AssertInStepAsync(env, members);
     }
 
+    [Fact]
+    public async Task Run_GroupExcludedAfterItWasSynced_StopsSyncingItsMembers()
+    {
+        using var bed = new SyncTestBed(seedCount: 80);
+        await using var env = await bed.StartAsync();
+        var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
+        var groups = catalog.Load("subscription-groups");
+        await SyncTestBed.RunAsync(env, catalog.Load("contacts"));
+        await SyncTestBed.RunAsync(env, groups);
+        var members = await IvvyMembersAsync(env);
+        var crm = await env.Store.ResolveCrmIdsAsync("contacts", Enumerable.Range(1, 80).Select(i => i.ToString()).ToList());
+        var joins = Enumerable.Range(1, 80).First(i => !members["4"].Contains(i));
+        var leaves = members["4"].First();
+        await env.Sandbox!.Ivvy.TouchContactAsync(joins, c => ((JsonArray)c["groups"]!).Add(new JsonObject { ["contactId"] = joins, ["groupId"] = 4, ["joinDate"] = "2026-11-27 10:00:00" }));
+        await env.Sandbox.HubSpot.SetListMemberAsync(ListNames["4"], crm[leaves.ToString()], member: false);
+
+        var run = await SyncTestBed.RunAsync(env, Excluding(groups, 4));
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(0, run.Counters.Created + run.Counters.Updated);
+        Assert.DoesNotContain(crm[joins.ToString()], await env.Sandbox.HubSpot.ListMembersAsync(ListNames["4"]));
+        Assert.Contains(4, (await env.Sandbox.Ivvy.GetContactAsync(leaves))!["groups"]!.AsArray().Select(g => (int)g!["groupId"]!));
+    }
+
+    /// <summary>The module edited as an integrator would: one more group in excludeGroups.</summary>
+    private static LoadedWorkflow Excluding(LoadedWorkflow groups, int groupId)
+    {
+        var definition = JsonNode.Parse(groups.DefinitionJson)!;
+        definition["version"] = 99;
+        definition["streams"]![0]!["parameters"]!["excludeGroups"] = new JsonArray(groupId);
+        return WorkflowLoader.Load(definition.ToJsonString(), path => groups.Templates.GetValueOrDefault(path), "subscription-groups (edited)", "sha256:excluding-" + groupId);
+    }
+
     /// <summary>iVvy contact ids in each group, read from the contacts as getContact returns them.</summary>
     private static async Task<Dictionary<string, SortedSet<int>>> IvvyMembersAsync(SyncEnvironment env)
     {

@@ -330,6 +330,12 @@ public sealed class SqliteStateStore
                 ("$sh", link.SourceHash), ("$th", link.TargetHash), ("$at", Format(link.SyncedAt)));
         }
 
+        foreach (var sourceId in page.Unlinked)
+        {
+            Execute(connection, transaction, "DELETE FROM links WHERE module = $module AND stream = $stream AND source_id = $source",
+                ("$module", page.Module), ("$stream", page.Stream), ("$source", sourceId));
+        }
+
         foreach (var sourceId in page.Synced)
         {
             Execute(connection, transaction, "DELETE FROM quarantine WHERE module = $module AND stream = $stream AND source_id = $source",

@@ -75,6 +75,8 @@ public sealed record PageCommit
     public required string CursorScope { get; init; }
     public required string CursorJson { get; init; }
     public IReadOnlyList<Link> Links { get; init; } = [];
+    /// <summary>Source ids the template now filters out: synced no longer, so their links go.</summary>
+    public IReadOnlyList<string> Unlinked { get; init; } = [];
     public IReadOnlyList<QuarantineEntry> Quarantined { get; init; } = [];
     /// <summary>Source ids that synced this time, so their earlier quarantine entries are resolved.</summary>
     public IReadOnlyList<string> Synced { get; init; } = [];

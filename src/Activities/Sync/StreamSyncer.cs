@@ -200,6 +200,7 @@ public sealed partial class StreamSyncer(
         var templateContext = new JsonObject { ["module"] = definition.Id, ["version"] = definition.Version, ["stream"] = stream.Name };
 
         var commitLinks = new List<Link>();
+        var unlinked = new List<string>();
         var quarantined = new List<QuarantineEntry>();
         var planned = new List<PlannedAction>();
         var writes = new List<(TargetRecord Record, Change Change, string SourceHash, string TargetHash, SourceRecord Source)>();
@@ -244,8 +245,14 @@ public sealed partial class StreamSyncer(
             var output = mapped.Output!;
             if (output[SkipKey] is { } skip)
             {
-                // The template filtered the record out (e.g. a registration in a status not synced), saying why.
+                // The template filtered the record out (e.g. a registration in a status not synced), saying why. One
+                // synced before is synced no longer: its link goes (a group excluded later stops having members synced).
                 unchanged++;
+                if (link is not null)
+                {
+                    unlinked.Add(record.Id);
+                }
+
                 Plan(planned, run, stream, record.Id, "skip", skip.ToString());
                 continue;
             }
@@ -307,7 +314,7 @@ public sealed partial class StreamSyncer(
         }
 
         return await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
-            commit => commit with { Links = commitLinks, Synced = synced });
+            commit => commit with { Links = commitLinks, Unlinked = unlinked, Synced = synced });
     }
 
     /// <summary>Commits a page: the cursor, the counters and the calls made, and what the page changed (nothing but the
