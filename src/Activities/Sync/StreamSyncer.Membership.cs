@@ -39,7 +39,7 @@ public sealed partial class StreamSyncer
         }
 
         var quarantined = diff.Quarantined.ToList();
-        var applied = new List<(Membership, bool)>();
+        var applied = new List<(Membership Member, bool Present)>();
         if (run.DryRun)
         {
             applied.AddRange(diff.Changes.Select(c => (c.Member, c.Join)));
@@ -76,8 +76,9 @@ public sealed partial class StreamSyncer
             }
         }
 
+        quarantined = quarantined.DistinctBy(q => q.SourceId).ToList(); // a contact refused in two groups is set aside once
         var failed = quarantined.Select(q => q.SourceId).ToHashSet(StringComparer.Ordinal);
-        var joined = applied.Count(a => a.Item2);
+        var joined = applied.Count(a => a.Present);
         var counters = new RunCounters(records.Count, Created: joined, Updated: applied.Count - joined, diff.Unchanged, quarantined.Count, Pages: 1);
         return await CommitAsync(context, page, quarantined, planned, counters, commit => commit with
         {
