@@ -133,6 +133,26 @@ public sealed class TwoWaySyncTests
         Assert.Equal(0, echo.Counters.Created + echo.Counters.Updated);
     }
 
+    [Fact]
+    public async Task Run_KeyWriteBackFailsAfterThePageCommitted_TheKeysAreWrittenByTheNextCall()
+    {
+        using var bed = new SyncTestBed(seedCount: 250, settings: new Dictionary<string, string?> { ["Ivvy:RemoteCall:MaxRetries"] = "1" });
+        await using var env = await bed.StartAsync();
+        var contacts = WorkflowCatalog.Open(SyncTestBed.Workflows).Load("contacts");
+        // The first key write-back to iVvy (its batch run) fails past the client's retries, after its page committed:
+        // the activity fails, as if the process had died between the commit and the write-back.
+        env.Sandbox!.IvvyControls.ArmFault(new Sandbox.Control.FaultRule { Status = 503, Match = "batch?action=run", Count = 2 });
+
+        var run = await SyncTestBed.RunAsync(env, contacts);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Empty(env.Sandbox.IvvyControls.ArmedFaults);
+        foreach (var id in new[] { 1, 50, 100, 250 })
+        {
+            Assert.Equal(await HubSpotIdAsync(env, id), (string?)(await env.Sandbox.Ivvy.GetContactAsync(id))!["externalId"]);
+        }
+    }
+
     /// <summary>Windows close a little behind each side's clock (iVvy: 1 s; HubSpot: the settle delay of 1 s).</summary>
     private static Task Settle() => Task.Delay(TimeSpan.FromSeconds(2.5));
 

@@ -47,6 +47,9 @@ public sealed class SqliteStateStore
             module TEXT NOT NULL, group_id TEXT NOT NULL, list_id TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL,
             PRIMARY KEY (module, ivvy_id, group_id, list_id)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS memberships_list ON memberships (module, list_id, crm_id);
+        CREATE TABLE IF NOT EXISTS key_writebacks (
+            module TEXT NOT NULL, stream TEXT NOT NULL, record_id TEXT NOT NULL, key TEXT NOT NULL,
+            PRIMARY KEY (module, stream, record_id)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS plans (
             run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
             PRIMARY KEY (run_id, stream, source_id));
@@ -263,6 +266,26 @@ public sealed class SqliteStateStore
             """, crmIds, out var values), r => (r.GetString(0), r.GetString(1)), [("$module", module), .. values])
             .DistinctBy(p => p.Item1).ToDictionary(p => p.Item1, p => p.Item2, StringComparer.Ordinal));
 
+    /// <summary>Keys a stream's committed pages still have to write back to their source records (record id, key).</summary>
+    public Task<IReadOnlyList<(string RecordId, string Key)>> ListKeyWriteBacksAsync(string module, string stream) =>
+        Task.FromResult<IReadOnlyList<(string, string)>>(Query("SELECT record_id, key FROM key_writebacks WHERE module = $module AND stream = $stream",
+            r => (r.GetString(0), r.GetString(1)), [("$module", module), ("$stream", stream)]));
+
+    /// <summary>Forgets key write-backs that were made (or refused for good).</summary>
+    public Task ClearKeyWriteBacksAsync(string module, string stream, IReadOnlyCollection<string> recordIds)
+    {
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction();
+        foreach (var id in recordIds)
+        {
+            Execute(connection, transaction, "DELETE FROM key_writebacks WHERE module = $module AND stream = $stream AND record_id = $record",
+                ("$module", module), ("$stream", stream), ("$record", id));
+        }
+
+        transaction.Commit();
+        return Task.CompletedTask;
+    }
+
     /// <summary>Every link of a stream, source id → target id (e.g. each iVvy group's HubSpot list).</summary>
     public Task<IReadOnlyDictionary<string, string>> ListLinksAsync(string module, string stream) =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(Query("SELECT source_id, target_id FROM links WHERE module = $module AND stream = $stream",
@@ -372,6 +395,12 @@ public sealed class SqliteStateStore
                     ? "INSERT OR REPLACE INTO memberships (module, group_id, list_id, ivvy_id, crm_id) VALUES ($module, $group, $list, $ivvy, $crm)"
                     : "DELETE FROM memberships WHERE module = $module AND group_id = $group AND list_id = $list AND ivvy_id = $ivvy",
                 ("$module", page.Module), ("$group", member.Group), ("$list", member.List), ("$ivvy", member.IvvyId), ("$crm", member.CrmId));
+        }
+
+        foreach (var (recordId, key) in page.KeyWriteBacks)
+        {
+            Execute(connection, transaction, "INSERT OR REPLACE INTO key_writebacks (module, stream, record_id, key) VALUES ($module, $stream, $record, $key)",
+                ("$module", page.Module), ("$stream", page.Stream), ("$record", recordId), ("$key", key));
         }
 
         foreach (var conflict in page.Conflicts)

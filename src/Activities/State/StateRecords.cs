@@ -85,6 +85,9 @@ public sealed record PageCommit
     public IReadOnlyList<Pair> Pairs { get; init; } = [];
     /// <summary>Membership streams: members that joined (<c>true</c>) or left (<c>false</c>) the agreed membership.</summary>
     public IReadOnlyList<(Membership Member, bool Present)> Memberships { get; init; } = [];
+    /// <summary>Two-way modules: keys to write back to source records once the page is committed (record id, key), kept
+    /// until written, so a crash between the commit and the write-back does not lose them.</summary>
+    public IReadOnlyList<(string RecordId, string Key)> KeyWriteBacks { get; init; } = [];
     /// <summary>Two-way modules: conflicts settled in this page (journaled once per pair and versions).</summary>
     public IReadOnlyList<ConflictEntry> Conflicts { get; init; } = [];
     public RunCounters Counters { get; init; } = new();

@@ -152,26 +152,47 @@ public sealed partial class StreamSyncer
         }
 
         if (!await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
-                commit => commit with { Pairs = pairs, Conflicts = conflicts, Synced = synced }))
+                commit => commit with { Pairs = pairs, Conflicts = conflicts, Synced = synced, KeyWriteBacks = writeBacks.Select(w => (w.TargetId!, w.SourceId)).ToList() }))
         {
             return false;
         }
 
-        // Keys are written back only once the pairs are committed: a write moves the source record out of the open
-        // window, so one made before a crash would leave the redone page without it.
-        if (writeBacks.Count > 0)
-        {
-            var back = connectors.CreateWriter(opposite.Target, context.Meter);
-            foreach (var failed in (await back.UpsertAsync(writeBacks, cancellationToken)).Where(r => r.Outcome == UpsertOutcome.Rejected))
-            {
-                // The pair is kept in the store; the key is written back again the next time the record is read.
-                SyncLog.KeyWriteBackFailed(logger, definition.Id, run.RunId, definition.Version, failed.SourceId, failed.Error ?? "");
-            }
+        await WriteBackKeysAsync(context, writeBacks, cancellationToken);
+        return true;
+    }
 
-            await store.AddApiCallsAsync(run.RunId, context.Meter.Drain());
+    /// <summary>
+    /// Writes new pairs' keys back to their source records (iVvy externalId / HubSpot key property), then forgets them.
+    /// </summary>
+    /// <remarks>Only once the pairs are committed: a write moves the source record out of the open window, so one made
+    /// before a crash would leave the redone page without it. The keys are committed with the page, so a crash between
+    /// the commit and the write (or a write that fails) leaves them for the stream's next call, which writes them first.</remarks>
+    private async Task WriteBackKeysAsync(PageContext context, IReadOnlyList<TargetRecord> writeBacks, CancellationToken cancellationToken)
+    {
+        if (writeBacks.Count == 0)
+        {
+            return;
         }
 
-        return true;
+        var (run, definition, stream) = (context.Run, context.Definition, context.Stream);
+        var opposite = definition.Streams.First(s => s.Source.Connector == stream.Target.Connector);
+        var back = connectors.CreateWriter(opposite.Target, context.Meter);
+        foreach (var failed in (await back.UpsertAsync(writeBacks, cancellationToken)).Where(r => r.Outcome == UpsertOutcome.Rejected))
+        {
+            // Refused for good (e.g. the record is gone): the pair works without it, and the key is written again the next
+            // time the record is read.
+            SyncLog.KeyWriteBackFailed(logger, definition.Id, run.RunId, definition.Version, failed.SourceId, failed.Error ?? "");
+        }
+
+        await store.ClearKeyWriteBacksAsync(definition.Id, stream.Name, writeBacks.Select(w => w.TargetId!).ToList());
+        await store.AddApiCallsAsync(run.RunId, context.Meter.Drain());
+    }
+
+    /// <summary>Writes the keys an earlier call committed but did not get to write back (it crashed or the write failed).</summary>
+    private async Task WritePendingKeysAsync(PageContext context, CancellationToken cancellationToken)
+    {
+        var pending = await store.ListKeyWriteBacksAsync(context.Definition.Id, context.Stream.Name);
+        await WriteBackKeysAsync(context, pending.Select(p => new TargetRecord(p.Key, new JsonObject(), p.RecordId)).ToList(), cancellationToken);
     }
 
     /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same values for the fields of

@@ -63,6 +63,11 @@ public sealed partial class StreamSyncer(
         activity?.SetTag("stream", stream.Name);
         try
         {
+            if (definition.Pairing is not null && !run.DryRun)
+            {
+                await WritePendingKeysAsync(context, cancellationToken);
+            }
+
             // Membership is read whole on every run, so a replay of a membership stream simply reads it again.
             if (run.Replay && !membership)
             {
