@@ -134,6 +134,39 @@ public sealed class SubscriptionGroupsSyncTests
         Assert.Contains(4, (await env.Sandbox.Ivvy.GetContactAsync(leaves))!["groups"]!.AsArray().Select(g => (int)g!["groupId"]!));
     }
 
+    [Fact]
+    public async Task Run_ContactDeletedInHubSpot_LeavesItsListsButKeepsItsIvvyGroups()
+    {
+        using var bed = new SyncTestBed(seedCount: 80);
+        await using var env = await bed.StartAsync();
+        var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
+        var groups = catalog.Load("subscription-groups");
+        await SyncTestBed.RunAsync(env, catalog.Load("contacts"));
+        await SyncTestBed.RunAsync(env, groups);
+        var members = await IvvyMembersAsync(env);
+        var deleted = members["1"].First();
+        var crmId = (await env.Store.ResolveCrmIdsAsync("contacts", [deleted.ToString()]))[deleted.ToString()];
+        using (var http = new HttpClient { BaseAddress = env.Sandbox!.HubSpotBaseUrl })
+        {
+            http.DefaultRequestHeaders.Authorization = new("Bearer", env.Sandbox.HubSpot.Options.AccessToken);
+            (await http.DeleteAsync($"crm/v3/objects/contacts/{crmId}")).EnsureSuccessStatusCode();
+        }
+
+        Assert.DoesNotContain(crmId, await env.Sandbox.HubSpot.ListMembersAsync(ListNames["1"])); // HubSpot drops it from its lists
+        env.Sandbox.IvvyControls.ResetCalls();
+        var run = await SyncTestBed.RunAsync(env, groups);
+
+        Assert.Equal(RunStatus.Completed, run.Status);
+        Assert.Equal(members, await IvvyMembersAsync(env)); // a deleted contact did not leave its iVvy group
+        Assert.Equal(0, env.Sandbox.IvvyControls.Calls.Where(c => c.Key.Contains("FromSubscriptionGroup", StringComparison.Ordinal)).Sum(c => c.Value));
+
+        // The membership is no longer agreed: the next run offers it again and sets it aside with why.
+        await SyncTestBed.RunAsync(env, groups);
+        var entry = Assert.Single(await env.Store.ListQuarantineAsync("subscription-groups"), q => q.SourceId == deleted.ToString());
+        Assert.Contains($"HubSpot has no contact {crmId}", entry.Reason);
+        Assert.Equal(members, await IvvyMembersAsync(env));
+    }
+
     /// <summary>The module edited as an integrator would: one more group in excludeGroups.</summary>
     private static LoadedWorkflow Excluding(LoadedWorkflow groups, int groupId)
     {

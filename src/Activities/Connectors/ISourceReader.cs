@@ -48,3 +48,11 @@ public interface ISourceReader
     /// (or, where the source changed meanwhile, a superset of the unread ones): redoing a page never skips one.</summary>
     Task<SourcePage> ReadPageAsync(ReadCursor cursor, CancellationToken cancellationToken);
 }
+
+/// <summary>A source of group members that can tell a member who left a group from one that no longer exists at all
+/// (a deleted or merged CRM contact drops out of its lists without having left them).</summary>
+public interface IMemberSource
+{
+    /// <summary>Those of <paramref name="memberIds"/> that still exist.</summary>
+    Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> memberIds, CancellationToken cancellationToken);
+}

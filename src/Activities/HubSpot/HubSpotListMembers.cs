@@ -26,7 +26,8 @@ public sealed class HubSpotListMembershipWriter(HubSpotClient client) : IMembers
 /// with HubSpot's paging token; <see cref="ReadCursor.AnchorId"/> is the last member read. HubSpot returns members in
 /// ascending record id order, so each page is a complete <see cref="MembershipSlice"/>: every member between the last
 /// one read before it and its own last one.</remarks>
-public sealed class HubSpotListMembershipReader(HubSpotClient client, IReadOnlyDictionary<string, string> groupLists, int pageSize) : ISourceReader
+public sealed class HubSpotListMembershipReader(HubSpotClient client, IReadOnlyDictionary<string, string> groupLists, int pageSize)
+    : ISourceReader, IMemberSource
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -61,6 +62,9 @@ public sealed class HubSpotListMembershipReader(HubSpotClient client, IReadOnlyD
         return new SourcePage(records, cursor with { After = JsonSerializer.Serialize(rest, Json), AnchorId = null, Complete = rest.Count == 0 },
             new MembershipSlice(current.Group, current.List, afterId, null, Gone: page is null));
     }
+
+    public async Task<IReadOnlySet<string>> ExistingAsync(IReadOnlyCollection<string> memberIds, CancellationToken cancellationToken) =>
+        (await client.BatchReadAsync("contacts", memberIds, [], cancellationToken)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>A list still to read: its iVvy group, its id, and HubSpot's token for the next page of it.</summary>
     private sealed record ListPosition(string Group, string List, string? After);

@@ -25,9 +25,14 @@ public sealed partial class StreamSyncer
         var records = page.Records.GroupBy(r => r.Id, StringComparer.Ordinal).Select(g => g.Last()).ToList();
         var diff = stream.Source.Connector == IvvyClient.ConnectorName
             ? await DiffIvvyMembersAsync(context, records)
-            : await DiffListMembersAsync(context, records, page.Slice);
+            : await DiffListMembersAsync(context, records, page.Slice, cancellationToken);
 
         var planned = new List<PlannedAction>();
+        foreach (var m in diff.Gone)
+        {
+            Plan(planned, run, stream, $"{m.CrmId} in group {m.Group}", "skip", $"HubSpot contact {m.CrmId} no longer exists (deleted or merged): its iVvy membership stays");
+        }
+
         foreach (var q in diff.Quarantined)
         {
             Plan(planned, run, stream, q.SourceId, "quarantine", q.Reason);
@@ -82,7 +87,7 @@ public sealed partial class StreamSyncer
         var counters = new RunCounters(records.Count, Created: joined, Updated: applied.Count - joined, diff.Unchanged, quarantined.Count, Pages: 1);
         return await CommitAsync(context, page, quarantined, planned, counters, commit => commit with
         {
-            Memberships = applied,
+            Memberships = [.. applied, .. diff.Gone.Select(m => (m, false))],
             // A list read again resolves an earlier "list gone" entry.
             Synced = records.Select(r => r.Id).Concat(page.Slice is { Gone: false } slice ? [$"list {slice.List}"] : [])
                 .Where(id => !failed.Contains(id)).ToList(),
@@ -141,7 +146,8 @@ public sealed partial class StreamSyncer
     }
 
     /// <summary>List → iVvy: the members of one slice of a list against the agreed members in that slice.</summary>
-    private async Task<MembershipDiff> DiffListMembersAsync(PageContext context, IReadOnlyList<SourceRecord> members, MembershipSlice? slice)
+    private async Task<MembershipDiff> DiffListMembersAsync(PageContext context, IReadOnlyList<SourceRecord> members, MembershipSlice? slice,
+        CancellationToken cancellationToken)
     {
         var (run, definition, stream, membership) = (context.Run, context.Definition, context.Stream, context.Stream.Membership!);
         var diff = new MembershipDiff();
@@ -179,8 +185,22 @@ public sealed partial class StreamSyncer
             }
         }
 
-        foreach (var m in agreed.Values.Where(m => !present.ContainsKey(m.CrmId)))
+        // A member missing from the list left it, unless the contact itself is gone: then HubSpot dropped it from the
+        // list, the iVvy contact stays in its group, and the membership is no longer agreed (the next iVvy read offers it
+        // again, and it is quarantined until the contact is paired anew).
+        var missing = agreed.Values.Where(m => !present.ContainsKey(m.CrmId)).ToList();
+        var existing = missing.Count > 0 && context.Reader is IMemberSource source
+            ? await source.ExistingAsync(missing.Select(m => m.CrmId).ToList(), cancellationToken)
+            : null;
+        foreach (var m in missing)
         {
+            if (existing is not null && !existing.Contains(m.CrmId))
+            {
+                diff.Gone.Add(m);
+                diff.Unchanged++;
+                continue;
+            }
+
             diff.Changes.Add(new(m.CrmId, m, Join: false, $"left HubSpot list {slice.List}",
                 new JsonObject { ["recordId"] = m.CrmId, ["listId"] = m.List, ["groupId"] = m.Group }));
         }
@@ -197,6 +217,9 @@ public sealed partial class StreamSyncer
         public List<MemberChange> Changes { get; } = [];
 
         public List<QuarantineEntry> Quarantined { get; } = [];
+
+        /// <summary>Agreed members whose CRM contact no longer exists: dropped from the agreed set, written nowhere.</summary>
+        public List<Membership> Gone { get; } = [];
 
         public long Unchanged { get; set; }
     }

@@ -51,6 +51,7 @@ public sealed partial class StreamSyncer(
             membership ? await store.ListLinksAsync(definition.Id, stream.Membership!.Groups) : null);
         var context = new PageContext(run, request.Owner, definition, stream, scope, meter)
         {
+            Reader = reader,
             Template = membership ? null : compiled.Templates[stream.Map!.Template],
             Writer = membership ? null : connectors.CreateWriter(stream.Target, meter),
             Members = membership ? connectors.CreateMembershipWriter(stream.Target, meter) : null,
@@ -427,6 +428,8 @@ public sealed partial class StreamSyncer(
     private sealed record PageContext(RunRecord Run, string Owner, WorkflowDefinition Definition, StreamDefinition Stream, string Scope, ApiCallMeter Meter)
     {
         public Mapping.MappingTemplate? Template { get; init; }
+
+        public ISourceReader? Reader { get; init; }
 
         public ITargetWriter? Writer { get; init; }
 

@@ -19,7 +19,7 @@ public sealed partial class HubSpotSimulator
     {
         lock (_lock)
         {
-            IReadOnlyList<string> members = FindList(name, objectTypeId: null)?.Members.Keys.Select(Text).ToList() ?? [];
+            IReadOnlyList<string> members = FindList(name, objectTypeId: null) is { } list ? LiveMembers(list).Select(m => Text(m.Key)).ToList() : [];
             return Task.FromResult(members);
         }
     }
@@ -225,7 +225,8 @@ public sealed partial class HubSpotSimulator
                 return Task.FromResult(Fail(error));
             }
 
-            var rows = list!.Members.Where(m => m.Key >= after).Take(limit + 1).ToList();
+            var live = LiveMembers(list!);
+            var rows = live.Where(m => m.Key >= after).Take(limit + 1).ToList();
             var response = new JsonObject
             {
                 ["results"] = new JsonArray(rows.Take(limit).Select(m => (JsonNode?)new JsonObject
@@ -233,7 +234,7 @@ public sealed partial class HubSpotSimulator
                     ["recordId"] = Text(m.Key),
                     ["membershipTimestamp"] = HubSpotValues.FormatInstant(m.Value),
                 }).ToArray()),
-                ["total"] = list.Members.Count,
+                ["total"] = live.Count,
             };
             if (rows.Count > limit)
             {
@@ -254,11 +255,18 @@ public sealed partial class HubSpotSimulator
         return list is null ? HubSpotError.NotFound($"List {id} does not exist.") : null;
     }
 
+    /// <summary>The list's members that still exist: a deleted (archived) record is no member, as HubSpot drops it from its lists.</summary>
+    private List<KeyValuePair<long, DateTimeOffset>> LiveMembers(HubSpotList list)
+    {
+        var records = HubSpotObjectTypes.Resolve(list.ObjectTypeId) is { } type ? _store.For(type) : null;
+        return list.Members.Where(m => records is not null && IsLive(records, m.Key)).ToList();
+    }
+
     private HubSpotList? FindList(string name, string? objectTypeId) =>
         _store.Lists.Values.FirstOrDefault(l => string.Equals(l.Name, name.Trim(), StringComparison.OrdinalIgnoreCase)
             && (objectTypeId is null || l.ObjectTypeId == objectTypeId));
 
-    private static JsonObject ToJson(HubSpotList list) => new()
+    private JsonObject ToJson(HubSpotList list) => new()
     {
         ["listId"] = Text(list.ListId),
         ["name"] = list.Name,
@@ -266,7 +274,7 @@ public sealed partial class HubSpotSimulator
         ["processingType"] = list.ProcessingType,
         ["processingStatus"] = "COMPLETE",
         ["listVersion"] = 1,
-        ["size"] = list.Members.Count,
+        ["size"] = LiveMembers(list).Count,
         ["createdAt"] = HubSpotValues.FormatInstant(list.CreatedAt),
         ["updatedAt"] = HubSpotValues.FormatInstant(list.UpdatedAt),
     };

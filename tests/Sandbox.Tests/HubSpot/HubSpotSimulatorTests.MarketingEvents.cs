@@ -175,6 +175,28 @@ public sealed partial class HubSpotSimulatorTests
     }
 
     [Fact]
+    public async Task Lists_RenameKeepsNamesUnique_AndADeletedContactIsNoMember()
+    {
+        await using var server = await HubSpotTestServer.StartAsync();
+        await server.UpsertContactsByEmailAsync(Enumerable.Range(1, 3).Select(i => ($"c{i}@example.com", (JsonObject?)null)).ToArray());
+        var listId = (await server.PostAsync("crm/v3/lists", NewList("Newsletter"))).Text("list.listId");
+        await server.PostAsync("crm/v3/lists", NewList("Partners"));
+        await server.SendAsync(HttpMethod.Put, $"crm/v3/lists/{listId}/memberships/add", new JsonArray("1000001", "1000002", "1000003"));
+
+        var renamed = await server.SendAsync(HttpMethod.Put, $"crm/v3/lists/{listId}/update-list-name?listName=News");
+        var taken = await server.SendAsync(HttpMethod.Put, $"crm/v3/lists/{listId}/update-list-name?listName=partners");
+        var deleted = await server.SendAsync(HttpMethod.Delete, "crm/v3/objects/contacts/1000002");
+        var members = await server.GetAsync($"crm/v3/lists/{listId}/memberships");
+
+        Assert.Equal((200, "News"), (renamed.Status, renamed.Text("updatedList.name")));
+        Assert.Equal(409, taken.Status);
+        Assert.Equal(204, deleted.Status);
+        Assert.Equal(("1000001", "1000003"), (members.Text("results.0.recordId"), members.Text("results.1.recordId")));
+        Assert.Equal("2", members.Text("total"));
+        Assert.Equal(["1000001", "1000003"], await server.Simulator.ListMembersAsync("News"));
+    }
+
+    [Fact]
     public async Task Lists_UnknownListOrNameOrDynamicType_AreRefused()
     {
         await using var server = await HubSpotTestServer.StartAsync();
