@@ -114,12 +114,8 @@ public sealed class SubscriptionGroupsSyncTests
     public async Task Run_GroupExcludedAfterItWasSynced_StopsSyncingItsMembers()
     {
         using var bed = new SyncTestBed(seedCount: 80);
-        await using var env = await bed.StartAsync();
-        var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
-        var groups = catalog.Load("subscription-groups");
-        await SyncTestBed.RunAsync(env, catalog.Load("contacts"));
-        await SyncTestBed.RunAsync(env, groups);
-        var members = await IvvyMembersAsync(env);
+        var (env, groups, members) = await StartSyncedAsync(bed);
+        await using var running = env;
         var crm = await env.Store.ResolveCrmIdsAsync("contacts", Enumerable.Range(1, 80).Select(i => i.ToString()).ToList());
         var joins = Enumerable.Range(1, 80).First(i => !members["4"].Contains(i));
         var leaves = members["4"].First();
@@ -138,12 +134,8 @@ public sealed class SubscriptionGroupsSyncTests
     public async Task Run_ContactDeletedInHubSpot_LeavesItsListsButKeepsItsIvvyGroups()
     {
         using var bed = new SyncTestBed(seedCount: 80);
-        await using var env = await bed.StartAsync();
-        var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
-        var groups = catalog.Load("subscription-groups");
-        await SyncTestBed.RunAsync(env, catalog.Load("contacts"));
-        await SyncTestBed.RunAsync(env, groups);
-        var members = await IvvyMembersAsync(env);
+        var (env, groups, members) = await StartSyncedAsync(bed);
+        await using var running = env;
         var deleted = members["1"].First();
         var crmId = (await env.Store.ResolveCrmIdsAsync("contacts", [deleted.ToString()]))[deleted.ToString()];
         using (var http = new HttpClient { BaseAddress = env.Sandbox!.HubSpotBaseUrl })
@@ -165,6 +157,17 @@ public sealed class SubscriptionGroupsSyncTests
         var entry = Assert.Single(await env.Store.ListQuarantineAsync("subscription-groups"), q => q.SourceId == deleted.ToString());
         Assert.Contains($"HubSpot has no contact {crmId}", entry.Reason);
         Assert.Equal(members, await IvvyMembersAsync(env));
+    }
+
+    /// <summary>A sandbox whose contacts and subscription groups are synced once, and the iVvy members of each group.</summary>
+    private static async Task<(SyncEnvironment Env, LoadedWorkflow Groups, Dictionary<string, SortedSet<int>> Members)> StartSyncedAsync(SyncTestBed bed)
+    {
+        var env = await bed.StartAsync();
+        var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
+        var groups = catalog.Load("subscription-groups");
+        await SyncTestBed.RunAsync(env, catalog.Load("contacts"));
+        await SyncTestBed.RunAsync(env, groups);
+        return (env, groups, await IvvyMembersAsync(env));
     }
 
     /// <summary>The module edited as an integrator would: one more group in excludeGroups.</summary>
