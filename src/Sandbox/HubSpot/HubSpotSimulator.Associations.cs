@@ -61,15 +61,9 @@ public sealed partial class HubSpotSimulator
         }
 
         var body = await ReadBodyAsync(http);
-        if (body?["inputs"] is not JsonArray inputs)
+        if (BadInputs(body, _options.MaxBatchSize, out var inputs, out var inputsError))
         {
-            return Fail(HubSpotError.Validation("Invalid input JSON: \"inputs\" must be an array."));
-        }
-
-        if (inputs.Count > _options.MaxBatchSize)
-        {
-            return Fail(HubSpotError.Validation(
-                $"Batch input limit exceeded: {inputs.Count} inputs sent, at most {_options.MaxBatchSize} are allowed per batch."));
+            return Fail(inputsError);
         }
 
         var idProperty = HubSpotValues.TextOf(body["idProperty"]) ?? "";
@@ -275,15 +269,9 @@ public sealed partial class HubSpotSimulator
         }
 
         var body = await ReadBodyAsync(http);
-        if (body?["inputs"] is not JsonArray inputs)
+        if (BadInputs(body, _options.AssociationBatchCreateMaxInputs, out var inputs, out var inputsError))
         {
-            return Fail(HubSpotError.Validation("Invalid input JSON: \"inputs\" must be an array."));
-        }
-
-        if (inputs.Count > _options.AssociationBatchCreateMaxInputs)
-        {
-            return Fail(HubSpotError.Validation(
-                $"Batch input limit exceeded: {inputs.Count} inputs sent, at most {_options.AssociationBatchCreateMaxInputs} are allowed."));
+            return Fail(inputsError);
         }
 
         var requestedAt = Now();
@@ -336,15 +324,9 @@ public sealed partial class HubSpotSimulator
         }
 
         var body = await ReadBodyAsync(http);
-        if (body?["inputs"] is not JsonArray inputs)
+        if (BadInputs(body, _options.AssociationBatchReadMaxInputs, out var inputs, out var inputsError))
         {
-            return Fail(HubSpotError.Validation("Invalid input JSON: \"inputs\" must be an array."));
-        }
-
-        if (inputs.Count > _options.AssociationBatchReadMaxInputs)
-        {
-            return Fail(HubSpotError.Validation(
-                $"Batch input limit exceeded: {inputs.Count} inputs sent, at most {_options.AssociationBatchReadMaxInputs} are allowed."));
+            return Fail(inputsError);
         }
 
         var requestedAt = Now();

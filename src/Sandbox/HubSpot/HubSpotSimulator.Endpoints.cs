@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -132,15 +133,9 @@ public sealed partial class HubSpotSimulator
         }
 
         var body = await ReadBodyAsync(http);
-        if (body?["inputs"] is not JsonArray inputNodes)
+        if (BadInputs(body, _options.MaxBatchSize, out var inputNodes, out var inputsError))
         {
-            return Fail(HubSpotError.Validation("Invalid input JSON: \"inputs\" must be an array."));
-        }
-
-        if (inputNodes.Count > _options.MaxBatchSize)
-        {
-            return Fail(HubSpotError.Validation(
-                $"Batch input limit exceeded: {inputNodes.Count} inputs sent, at most {_options.MaxBatchSize} are allowed per batch."));
+            return Fail(inputsError);
         }
 
         var inputs = new List<UpsertInput>(inputNodes.Count);
@@ -651,6 +646,19 @@ public sealed partial class HubSpotSimulator
             _store.SaveProperty(state, definition);
             return Json(201, ToJson(state, definition));
         }
+    }
+
+    /// <summary>Reads the body's <c>inputs</c> array; true, with the validation error HubSpot answers, when it is not an
+    /// array or holds more than <paramref name="max"/> inputs.</summary>
+    private static bool BadInputs([NotNullWhen(false)] JsonObject? body, int max, out JsonArray inputs, [NotNullWhen(true)] out HubSpotError? error)
+    {
+        inputs = body?["inputs"] as JsonArray ?? [];
+        error = body?["inputs"] is not JsonArray
+            ? HubSpotError.Validation("Invalid input JSON: \"inputs\" must be an array.")
+            : inputs.Count > max
+                ? HubSpotError.Validation($"Batch input limit exceeded: {inputs.Count} inputs sent, at most {max} are allowed per batch.")
+                : null;
+        return error is not null;
     }
 
     private HubSpotError? ResolveType(HttpContext http, out HubSpotTypeState? state)

@@ -53,15 +53,9 @@ public sealed partial class HubSpotSimulator
     private async Task<IResult> UpsertEventsAsync(HttpContext http)
     {
         var body = await ReadBodyAsync(http);
-        if (body?["inputs"] is not JsonArray inputs)
+        if (BadInputs(body, _options.MaxBatchSize, out var inputs, out var inputsError))
         {
-            return Fail(HubSpotError.Validation("Invalid input JSON: \"inputs\" must be an array."));
-        }
-
-        if (inputs.Count > _options.MaxBatchSize)
-        {
-            return Fail(HubSpotError.Validation(
-                $"Batch input limit exceeded: {inputs.Count} inputs sent, at most {_options.MaxBatchSize} are allowed per batch."));
+            return Fail(inputsError);
         }
 
         // Every input is checked before anything is written: one bad event fails the call, as HubSpot does.
@@ -237,15 +231,9 @@ public sealed partial class HubSpotSimulator
             return Fail(HubSpotError.Validation("externalAccountId is required."));
         }
 
-        if (body?["inputs"] is not JsonArray inputs)
+        if (BadInputs(body, _options.MaxBatchSize, out var inputs, out var inputsError))
         {
-            return Fail(HubSpotError.Validation("Invalid input JSON: \"inputs\" must be an array."));
-        }
-
-        if (inputs.Count > _options.MaxBatchSize)
-        {
-            return Fail(HubSpotError.Validation(
-                $"Batch input limit exceeded: {inputs.Count} inputs sent, at most {_options.MaxBatchSize} are allowed per batch."));
+            return Fail(inputsError);
         }
 
         var requestedAt = Now();
