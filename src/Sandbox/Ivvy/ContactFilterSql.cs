@@ -13,7 +13,7 @@ namespace IvvyWorkflows.Sandbox.Ivvy;
 /// <c>__NOT</c>, <c>__EMPTY</c>) and the null token <c>__ISNULL__</c>. Text compares ignore ASCII case.
 /// Any other key is refused with 23016 so a misspelt filter fails loudly instead of silently returning everything.
 /// </remarks>
-internal sealed class ContactFilterSql
+internal sealed class ContactFilterSql : ISqlFilter
 {
     private static readonly Dictionary<string, (string Column, FieldKind Kind)> Fields = new(StringComparer.Ordinal)
     {

@@ -155,27 +155,7 @@ internal sealed class IvvyContactStore : IDisposable
         using var connection = Open();
         using var transaction = connection.BeginTransaction(deferred: true);
 
-        using var count = connection.CreateCommand();
-        count.Transaction = transaction;
-        count.CommandText = $"SELECT COUNT(*) FROM contacts c WHERE {where.Sql}";
-        where.Bind(count);
-        var total = Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
-
-        using var page = connection.CreateCommand();
-        page.Transaction = transaction;
-        page.CommandText = $"SELECT data FROM contacts c WHERE {where.Sql} ORDER BY id LIMIT $limit OFFSET $offset";
-        where.Bind(page);
-        page.Parameters.AddWithValue("$limit", perPage);
-        page.Parameters.AddWithValue("$offset", start);
-        var results = new List<JsonObject>(Math.Min(perPage, Math.Max(0, total - start)));
-        using (var reader = page.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                results.Add(JsonNode.Parse(reader.GetString(0))!.AsObject());
-            }
-        }
-
+        var (total, results) = IvvyRecordTables.List(connection, transaction, "contacts c", where, "id", start, perPage);
         transaction.Commit();
         return (total, results);
     }

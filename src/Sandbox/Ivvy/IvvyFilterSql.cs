@@ -11,7 +11,7 @@ namespace IvvyWorkflows.Sandbox.Ivvy;
 /// and for text <c>__CONTAINS</c>, <c>__NOTCONTAINS</c>, <c>__BEGINS</c>, <c>__ENDS</c>. Any other key is refused with 400 23016,
 /// so a misspelt filter fails loudly instead of silently returning everything.
 /// </remarks>
-internal sealed class IvvyFilterSql
+internal sealed class IvvyFilterSql : ISqlFilter
 {
     private readonly List<string> _clauses = [];
     private readonly List<(string Name, object Value)> _parameters = [];

@@ -136,17 +136,23 @@ internal static class IvvyRecordTables
 
     /// <summary>Rows of <paramref name="table"/> matching <paramref name="where"/>, ordered by <paramref name="orderBy"/>, with the total.</summary>
     public static (int Total, List<JsonObject> Page) List(
-        SqliteConnection connection, SqliteTransaction? transaction, Table table, IvvyFilterSql where, string orderBy, int start, int perPage)
+        SqliteConnection connection, SqliteTransaction? transaction, Table table, IvvyFilterSql where, string orderBy, int start, int perPage) =>
+        List(connection, transaction, table.Name, where, orderBy, start, perPage);
+
+    /// <summary>One page of the documents of <paramref name="from"/> (a table, with an alias if the filter uses one)
+    /// matching <paramref name="where"/>, with the total count.</summary>
+    public static (int Total, List<JsonObject> Page) List(
+        SqliteConnection connection, SqliteTransaction? transaction, string from, ISqlFilter where, string orderBy, int start, int perPage)
     {
         using var count = connection.CreateCommand();
         count.Transaction = transaction;
-        count.CommandText = $"SELECT COUNT(*) FROM {table.Name} WHERE {where.Sql}";
+        count.CommandText = $"SELECT COUNT(*) FROM {from} WHERE {where.Sql}";
         where.Bind(count);
         var total = Convert.ToInt32(count.ExecuteScalar(), CultureInfo.InvariantCulture);
 
         using var page = connection.CreateCommand();
         page.Transaction = transaction;
-        page.CommandText = $"SELECT data FROM {table.Name} WHERE {where.Sql} ORDER BY {orderBy} LIMIT $limit OFFSET $offset";
+        page.CommandText = $"SELECT data FROM {from} WHERE {where.Sql} ORDER BY {orderBy} LIMIT $limit OFFSET $offset";
         where.Bind(page);
         page.Parameters.AddWithValue("$limit", perPage);
         page.Parameters.AddWithValue("$offset", start);
@@ -298,4 +304,12 @@ internal static class IvvyRecordTables
 
         public void Dispose() => _command.Dispose();
     }
+}
+
+/// <summary>A WHERE clause with its parameters, as the list actions' filters build it.</summary>
+internal interface ISqlFilter
+{
+    string Sql { get; }
+
+    void Bind(SqliteCommand command);
 }
