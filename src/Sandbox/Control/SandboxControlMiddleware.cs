@@ -18,13 +18,12 @@ internal static class SandboxControlMiddleware
                 return;
             }
 
-            controls.Record(EndpointNames.Of(request));
-
+            // The latency's timer is set before the call is journaled, so whoever sees the call journaled (a test
+            // on a fake clock) can advance the clock past it.
             var latency = controls.Latency;
-            if (latency > TimeSpan.Zero)
-            {
-                await Task.Delay(latency, time, context.RequestAborted);
-            }
+            var wait = latency > TimeSpan.Zero ? Task.Delay(latency, time, context.RequestAborted) : Task.CompletedTask;
+            controls.Record(EndpointNames.Of(request));
+            await wait;
 
             var fault = controls.TakeFault(request.Path.Value + request.QueryString.Value);
             if (fault is null)

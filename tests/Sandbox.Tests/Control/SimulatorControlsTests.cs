@@ -134,7 +134,7 @@ public sealed class SimulatorControlsTests : IAsyncLifetime
         _host.IvvyControls.Latency = TimeSpan.FromMilliseconds(150);
 
         var call = _client.CallAsync("test", "ping");
-        // The journal counts a call before its latency, so it shows when the call is waiting.
+        // A call is journaled once its latency timer is set, so it shows when the call is waiting on the clock.
         for (var i = 0; i < 500 && !_host.IvvyControls.Calls.ContainsKey("test.ping"); i++)
         {
             await Task.Delay(10);
