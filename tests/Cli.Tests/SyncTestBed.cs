@@ -52,7 +52,7 @@ public sealed class SyncTestBed : IDisposable
 
     public IConfiguration Configuration => new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
 
-    /// <summary>Contacts v1: the one-way spine (iVvy → HubSpot) the spine's tests pin; v2 (two-way) is the default.</summary>
+    /// <summary>Contacts v1: the one-way spine (iVvy → HubSpot) the spine's tests pin; v3 (two-way) is the default.</summary>
     public LoadedWorkflow Contacts => WorkflowCatalog.Open(Workflows).Load("contacts", 1);
 
     public Task<SyncEnvironment> StartAsync() => SyncEnvironment.StartAsync(Configuration, NullLoggerFactory.Instance, CancellationToken.None);
