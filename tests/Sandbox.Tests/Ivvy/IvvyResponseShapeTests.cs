@@ -266,6 +266,25 @@ public sealed partial class IvvyResponseShapeTests : IAsyncLifetime
         Assert.Equal(expected, company["isAgent"]!.GetValue<int>());
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("true")]
+    [InlineData("\"1\"")]
+    public async Task AddOrUpdateContact_UpdateIfExistsAsIntegerOrBoolean_UpdatesTheSamePerson(string updateIfExists)
+    {
+        var existing = await _client.OkAsync("contact", "getContact", new JsonObject { ["id"] = 7 });
+        var body = JsonNode.Parse($$"""{"updateIfExists":{{updateIfExists}},"phone":"+61 400 555 007"}""")!.AsObject();
+        foreach (var field in new[] { "firstName", "lastName", "email" })
+        {
+            body[field] = existing[field]!.DeepClone();
+        }
+
+        var written = await _client.OkAsync("contact", "addOrUpdateContact", body);
+
+        Assert.Equal(7, written["id"]!.GetValue<int>());
+        Assert.Equal("+61 400 555 007", (string?)(await _client.OkAsync("contact", "getContact", new JsonObject { ["id"] = 7 }))["phone"]);
+    }
+
     [Fact]
     public async Task AddOrUpdateCompany_IsAgentNotZeroOrOne_IsRefused()
     {
