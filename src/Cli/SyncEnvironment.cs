@@ -8,6 +8,7 @@ using IvvyWorkflows.Sandbox;
 using IvvyWorkflows.Workflows.Definitions;
 using IvvyWorkflows.Workflows.Orchestrations;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace IvvyWorkflows.Cli;
@@ -41,7 +42,10 @@ public sealed class SyncEnvironment : IAsyncDisposable
 
     public RunLauncher Runs { get; }
 
-    public static async Task<SyncEnvironment> StartAsync(IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <param name="time">The clock of the sandbox and of the connectors' read windows (tests move it forward instead of
+    /// waiting for a window to close); <see cref="TimeProvider.System"/> when null.</param>
+    public static async Task<SyncEnvironment> StartAsync(
+        IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken, TimeProvider? time = null)
     {
         var settings = Bind<CliSettings>(configuration, null);
         var catalog = WorkflowCatalog.Open(settings.ResolveWorkflowsDirectory());
@@ -63,7 +67,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
             // No credentials: the simulated iVvy account and HubSpot portal stand in, their state on disk beside ours.
             var sandboxOptions = Bind<SandboxOptions>(configuration, "Sandbox");
             sandboxOptions.DataDirectory ??= settings.SandboxDirectory;
-            sandbox = await SandboxHost.StartAsync(sandboxOptions, cancellationToken: cancellationToken);
+            sandbox = await SandboxHost.StartAsync(sandboxOptions, time, cancellationToken);
             ivvy.BaseUrl = sandbox.IvvyBaseUrl;
             ivvy.ApiKey = sandboxOptions.Ivvy.ApiKey;
             ivvy.ApiSecret = sandboxOptions.Ivvy.ApiSecret;
@@ -86,7 +90,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
                     tasks.AddActivity<SyncPagesActivity>();
                     tasks.AddActivity<FinishRunActivity>();
                 },
-                services => services.AddSyncPipeline(store, ivvy, hubSpot),
+                services => services.AddSingleton(time ?? TimeProvider.System).AddSyncPipeline(store, ivvy, hubSpot),
                 loggers,
                 cancellationToken);
             return new SyncEnvironment(settings, sandbox, engine, store, catalog);

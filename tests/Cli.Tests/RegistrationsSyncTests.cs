@@ -36,7 +36,7 @@ public sealed class RegistrationsSyncTests
 
         var cancelled = int.Parse((string)deals[0]["ivvy_registration_id"]!);
         await env.Sandbox.Ivvy.TouchRegistrationAsync(cancelled, r => r["currentStatus"] = 3);
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // past the window's one-second margin on iVvy's clock
+        bed.Clock.PassWindowMargins();
 
         var next = await SyncTestBed.RunAsync(env, registrations);
 

@@ -22,7 +22,7 @@ public sealed class SubscriptionGroupsSyncTests
         var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
         var (contacts, groups) = (catalog.Load("contacts"), catalog.Load("subscription-groups"));
         await SyncTestBed.RunAsync(env, contacts);
-        await Task.Delay(TimeSpan.FromSeconds(2.5)); // let the contacts' own writes settle and come back as echoes, once
+        bed.Clock.PassWindowMargins(); // the contacts' own writes come back as echoes, once
         await SyncTestBed.RunAsync(env, contacts);
 
         var first = await SyncTestBed.RunAsync(env, groups);

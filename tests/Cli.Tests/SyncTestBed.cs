@@ -52,10 +52,13 @@ public sealed class SyncTestBed : IDisposable
 
     public IConfiguration Configuration => new ConfigurationBuilder().AddInMemoryCollection(Settings).Build();
 
-    /// <summary>Contacts v1: the one-way spine (iVvy → HubSpot) the spine's tests pin; v2 (two-way) is the default.</summary>
+    /// <summary>Contacts v1: the one-way spine (iVvy → HubSpot) the spine's tests pin; v3 (two-way) is the default.</summary>
     public LoadedWorkflow Contacts => WorkflowCatalog.Open(Workflows).Load("contacts", 1);
 
-    public Task<SyncEnvironment> StartAsync() => SyncEnvironment.StartAsync(Configuration, NullLoggerFactory.Instance, CancellationToken.None);
+    /// <summary>The clock of the sandbox and the connectors: tests step it past a window's margin instead of sleeping.</summary>
+    public SteppingClock Clock { get; } = new();
+
+    public Task<SyncEnvironment> StartAsync() => SyncEnvironment.StartAsync(Configuration, NullLoggerFactory.Instance, CancellationToken.None, Clock);
 
     /// <summary>Starts a run and waits for its end.</summary>
     public static async Task<RunRecord> RunAsync(SyncEnvironment env, LoadedWorkflow workflow, bool dryRun = false, bool replay = false)

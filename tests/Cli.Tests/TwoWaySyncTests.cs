@@ -24,17 +24,17 @@ public sealed class TwoWaySyncTests
         Assert.Equal(hubSpotId, (string?)ivvyContact["externalId"]); // the pair is kept on both sides
 
         // Once the first run's own writes have settled, nothing crosses and nothing is written: they are echoes.
-        await Settle();
+        bed.Clock.PassWindowMargins();
         await SyncTestBed.RunAsync(env, contacts);
 
         await ivvy.TouchContactAsync(5, c => c["lastName"] = "IvvyOnly");
         await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 6), p => p["firstname"] = "HubOnly");
         await ivvy.TouchContactAsync(7, c => c["lastName"] = "OlderInIvvy");
         await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 8), p => p["lastname"] = "OlderInHubSpot");
-        await Task.Delay(TimeSpan.FromSeconds(1.2)); // iVvy stamps whole seconds: let "newer" be unambiguous
+        bed.Clock.Advance(TimeSpan.FromSeconds(1.2)); // iVvy stamps whole seconds: let "newer" be unambiguous
         await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 7), p => p["lastname"] = "NewerInHubSpot");
         await ivvy.TouchContactAsync(8, c => c["lastName"] = "NewerInIvvy");
-        await Settle();
+        bed.Clock.PassWindowMargins();
         env.Sandbox.IvvyControls.ResetCalls();
         env.Sandbox.HubSpotControls.ResetCalls();
 
@@ -58,7 +58,7 @@ public sealed class TwoWaySyncTests
         Assert.Equal("ivvy", Assert.Single(conflicts, c => c.IvvyId == "8").Winner);
 
         // Our own writes come back as echoes: the next run reads them and writes nothing.
-        await Settle();
+        bed.Clock.PassWindowMargins();
         env.Sandbox.IvvyControls.ResetCalls();
         env.Sandbox.HubSpotControls.ResetCalls();
         var echo = await SyncTestBed.RunAsync(env, contacts);
@@ -79,15 +79,15 @@ public sealed class TwoWaySyncTests
         var companies = WorkflowCatalog.Open(SyncTestBed.Workflows).Load("companies", 2);
         await SyncTestBed.RunAsync(env, companies);
         var ids = (await hubSpot.AllAsync("companies")).Select(c => (HubSpot: (string)c["id"]!, Ivvy: int.Parse((string)c["ivvy_company_id"]!))).Take(3).ToList();
-        await Settle();
+        bed.Clock.PassWindowMargins();
         await SyncTestBed.RunAsync(env, companies);
 
         await ivvy.TouchCompanyAsync(ids[0].Ivvy, c => c["phone"] = "+61 2 5550 0001");
         await hubSpot.TouchAsync("companies", ids[1].HubSpot, p => p["name"] = "Renamed In HubSpot");
         await ivvy.TouchCompanyAsync(ids[2].Ivvy, c => c["businessName"] = "Older Name In iVvy");
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        bed.Clock.Advance(TimeSpan.FromSeconds(1.2));
         await hubSpot.TouchAsync("companies", ids[2].HubSpot, p => p["name"] = "Newer Name In HubSpot");
-        await Settle();
+        bed.Clock.PassWindowMargins();
 
         var run = await SyncTestBed.RunAsync(env, companies);
 
@@ -99,7 +99,7 @@ public sealed class TwoWaySyncTests
         Assert.Equal("Newer Name In HubSpot", (string?)(await ivvy.GetCompanyAsync(ids[2].Ivvy))!["businessName"]);
         Assert.Equal("crm", Assert.Single(await env.Store.ListConflictsAsync("companies")).Winner);
 
-        await Settle();
+        bed.Clock.PassWindowMargins();
         var echo = await SyncTestBed.RunAsync(env, companies);
         Assert.Equal(0, echo.Counters.Created + echo.Counters.Updated);
     }
@@ -112,13 +112,13 @@ public sealed class TwoWaySyncTests
         var (ivvy, hubSpot) = (env.Sandbox!.Ivvy, env.Sandbox.HubSpot);
         var contacts = WorkflowCatalog.Open(SyncTestBed.Workflows).Load("contacts", 3);
         await SyncTestBed.RunAsync(env, contacts);
-        await Settle();
+        bed.Clock.PassWindowMargins();
         await SyncTestBed.RunAsync(env, contacts);
 
         await ivvy.TouchContactAsync(5, c => c["customFields"] = new System.Text.Json.Nodes.JsonArray(
             new System.Text.Json.Nodes.JsonObject { ["fieldId"] = 1, ["displayName"] = "Dietary Requirements", ["value"] = "Vegan" }));
         await hubSpot.TouchAsync("contacts", await HubSpotIdAsync(env, 6), p => p["ivvy_membership_level"] = "Gold");
-        await Settle();
+        bed.Clock.PassWindowMargins();
 
         var run = await SyncTestBed.RunAsync(env, contacts);
 
@@ -128,7 +128,7 @@ public sealed class TwoWaySyncTests
         var six = (await ivvy.GetContactAsync(6))!["customFields"]!.AsArray();
         Assert.Equal("Gold", (string?)six.Single(f => (int)f!["fieldId"]! == 2)!["value"]);
 
-        await Settle();
+        bed.Clock.PassWindowMargins();
         var echo = await SyncTestBed.RunAsync(env, contacts);
         Assert.Equal(0, echo.Counters.Created + echo.Counters.Updated);
     }
@@ -152,9 +152,6 @@ public sealed class TwoWaySyncTests
             Assert.Equal(await HubSpotIdAsync(env, id), (string?)(await env.Sandbox.Ivvy.GetContactAsync(id))!["externalId"]);
         }
     }
-
-    /// <summary>Windows close a little behind each side's clock (iVvy: 1 s; HubSpot: the settle delay of 1 s).</summary>
-    private static Task Settle() => Task.Delay(TimeSpan.FromSeconds(2.5));
 
     private static async Task<string> HubSpotIdAsync(SyncEnvironment env, int ivvyId) =>
         (string)(await env.Sandbox!.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", ivvyId.ToString()))!["id"]!;

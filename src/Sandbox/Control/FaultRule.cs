@@ -12,7 +12,7 @@ public sealed record FaultRule
     /// <summary>Statuses a rule may answer with.</summary>
     public static readonly IReadOnlyList<int> AllowedStatuses = [429, 500, 502, 503, 504];
 
-    /// <summary>HTTP status to answer: 429, 500, 502, 503 or 504. Ignored when <see cref="DropConnection"/> is set.</summary>
+    /// <summary>HTTP status to answer: 429, 500, 502, 503 or 504. Ignored when <see cref="DropConnection"/> or <see cref="DelayMs"/> is set.</summary>
     public int Status { get; init; } = 503;
 
     /// <summary>When set, a <c>Retry-After</c> header with this many seconds accompanies the answer.</summary>
@@ -30,10 +30,19 @@ public sealed record FaultRule
     /// <summary>Abort the connection instead of answering (the client sees a transport error, not a status).</summary>
     public bool DropConnection { get; init; }
 
+    /// <summary>A slow response: the call is handled as usual, then its answer is held this many milliseconds. A client
+    /// that gives up first sees a timeout although the call took effect. <see cref="Status"/> is ignored.</summary>
+    public int? DelayMs { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when the rule cannot be armed.</summary>
     public void Validate()
     {
-        if (!DropConnection && !AllowedStatuses.Contains(Status))
+        if (DelayMs is < 0)
+        {
+            throw new ArgumentException($"DelayMs must not be negative (was {DelayMs}).", nameof(DelayMs));
+        }
+
+        if (!DropConnection && DelayMs is null && !AllowedStatuses.Contains(Status))
         {
             throw new ArgumentException($"Fault status {Status} is not one of {string.Join(", ", AllowedStatuses)}.", nameof(Status));
         }

@@ -38,6 +38,27 @@ internal static class SandboxControlMiddleware
                 return;
             }
 
+            if (fault.DelayMs is { } delayMs)
+            {
+                // Handled now, answered late: what the client then does (time out, retry) meets a call that took effect.
+                var answer = context.Response.Body;
+                using var held = new MemoryStream();
+                context.Response.Body = held;
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    context.Response.Body = answer;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(delayMs), time, context.RequestAborted);
+                held.Position = 0;
+                await held.CopyToAsync(answer, context.RequestAborted);
+                return;
+            }
+
             var retryAfter = fault.RetryAfterSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
             var (status, body) = controls.Simulator.FaultResponse(fault.Status, retryAfter);
             context.Response.StatusCode = status;

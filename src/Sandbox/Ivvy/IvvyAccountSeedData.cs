@@ -155,17 +155,24 @@ internal static class IvvyAccountSeedData
                 ? new JsonObject { ["id"] = c.Id, ["firstName"] = c.First, ["lastName"] = c.Last, ["email"] = c.Email, ["phone"] = c.Phone }
                 : null,
             ["industry"] = random.NextDouble() < 0.7 ? IndustryJson(random.Next(Industries.Length)) : null,
-            ["isAgent"] = random.NextDouble() < 0.05,
+            // iVvy documents isAgent as an integer and sends 0/1, never true/false.
+            ["isAgent"] = random.NextDouble() < 0.05 ? 1 : 0,
             ["parentCompanyId"] = null,
             ["leftValue"] = 1,
             ["rightValue"] = 2,
             ["depth"] = 0,
             ["rootId"] = id,
+            // Named as getCompany's Returns table names them (writes take commissionFood etc.); no commission set.
             ["commissionSpace"] = 0,
-            ["commissionFood"] = 0,
-            ["commissionBeverage"] = 0,
-            ["commissionAudioVisual"] = 0,
-            ["commissionAccommodation"] = 0,
+            ["commissionSpaceType"] = null,
+            ["commissionFoodValue"] = 0,
+            ["commissionFoodType"] = null,
+            ["commissionBeverageValue"] = 0,
+            ["commissionBeverageType"] = null,
+            ["commissionAudioVisualValue"] = 0,
+            ["commissionAudioVisualType"] = null,
+            ["commissionAccommodationValue"] = 0,
+            ["commissionAccommodationType"] = null,
             ["iataNumber"] = null,
             ["customFields"] = new JsonArray(),
             ["externalUrls"] = new JsonArray(),
@@ -225,24 +232,31 @@ internal static class IvvyAccountSeedData
                 continue;
             }
 
-            // People act between the event's creation and the earlier of its start and now.
+            // People act between the event's creation (or their own, if later) and the earlier of its start and now:
+            // nobody is invited or registers before they exist, and everyone registers before the event starts.
             var windowEnd = Math.Min(start, now);
-            long When() => created + random.NextInt64(Math.Max(1, windowEnd - created));
+            long When(SeedContact person)
+            {
+                var from = Math.Max(created, person.Created);
+                return from + random.NextInt64(Math.Max(1, windowEnd - from));
+            }
+
+            var eligible = contacts.Count(c => c.Created < windowEnd);
             var invited = new HashSet<int>();
-            var inviteTarget = Math.Min(contacts.Count, random.Next(20, 201));
+            var inviteTarget = Math.Min(eligible, random.Next(20, 201));
             var registrants = new List<(SeedContact Contact, long At)>();
             var rowId = 0L;
             while (invited.Count < inviteTarget)
             {
                 var contact = contacts[random.Next(contacts.Count)];
-                if (!invited.Add(contact.Id))
+                if (contact.Created >= windowEnd || !invited.Add(contact.Id))
                 {
                     continue;
                 }
 
                 var roll = random.NextDouble();
                 var response = roll < 0.45 ? "Y" : roll < 0.65 ? "N" : "U";
-                var at = When();
+                var at = When(contact);
                 int? registration = null;
                 if (response == "Y" && random.NextDouble() < 0.85)
                 {
@@ -262,13 +276,13 @@ internal static class IvvyAccountSeedData
 
             if (!inviteOnly)
             {
-                var walkIns = Math.Min(contacts.Count - invited.Count, random.Next(10, 61));
+                var walkIns = Math.Min(eligible - invited.Count, random.Next(10, 61));
                 for (var added = 0; added < walkIns;)
                 {
                     var contact = contacts[random.Next(contacts.Count)];
-                    if (invited.Add(contact.Id))
+                    if (contact.Created < windowEnd && invited.Add(contact.Id))
                     {
-                        registrants.Add((contact, When()));
+                        registrants.Add((contact, When(contact)));
                         added++;
                     }
                 }
@@ -304,13 +318,17 @@ internal static class IvvyAccountSeedData
 
                 if (AttendingStatuses.Contains(status7))
                 {
-                    var past = start < now;
-                    attendeeUpsert.Execute(Attendee(random, attendeeId++, id, registrationId, contact.Id, at, past && status7 == 2));
+                    // Only a completed registration of an event that has begun can have been checked in, and only while it ran.
+                    (long From, long To)? checkIn = start < now && status7 == 2 ? (start, Math.Min(end, now)) : null;
+                    attendeeUpsert.Execute(Attendee(random, attendeeId++, id, registrationId, contact.Id, at, checkIn));
                     if (random.NextDouble() < 0.2)
                     {
-                        // A guest on the same registration: anyone, often never invited.
+                        // A guest on the same registration: anyone who existed by then, often never invited.
                         var guest = contacts[random.Next(contacts.Count)];
-                        attendeeUpsert.Execute(Attendee(random, attendeeId++, id, registrationId, guest.Id, at, past && status7 == 2));
+                        if (guest.Created <= at)
+                        {
+                            attendeeUpsert.Execute(Attendee(random, attendeeId++, id, registrationId, guest.Id, at, checkIn));
+                        }
                     }
                 }
 
@@ -321,11 +339,13 @@ internal static class IvvyAccountSeedData
         return events;
     }
 
-    /// <summary>An attendee document; names and email are read from the contact when listed.</summary>
-    public static JsonObject Attendee(Random random, int id, int eventId, int registrationId, int contactId, long at, bool canHaveAttended)
+    /// <summary>An attendee document registered at <paramref name="at"/>; names and email are read from the contact when listed.</summary>
+    /// <param name="checkIn">When the attendee could have been checked in (the event's run so far), or null if not at all.</param>
+    public static JsonObject Attendee(Random random, int id, int eventId, int registrationId, int contactId, long at, (long From, long To)? checkIn)
     {
-        var attended = canHaveAttended && random.NextDouble() < 0.8;
+        var attended = checkIn is not null && random.NextDouble() < 0.8;
         var inSession = attended && random.NextDouble() < 0.6;
+        var attendedAt = checkIn is { } during ? during.From + random.NextInt64(Math.Max(1, during.To - during.From)) : at;
         return new JsonObject
         {
             ["id"] = id,
@@ -340,8 +360,8 @@ internal static class IvvyAccountSeedData
             ["barcode"] = "A" + id.ToString(CultureInfo.InvariantCulture),
             ["barcodeUrl"] = $"https://tickets.example.com/barcode/{id}",
             ["ticketUrl"] = $"https://tickets.example.com/ticket/{id}",
-            ["attendedDatetime"] = attended ? IvvyDates.Format(at) : null,
-            ["sessionAttendedTimestamp"] = inSession ? IvvyDates.Format(at) : null,
+            ["attendedDatetime"] = attended ? IvvyDates.Format(attendedAt) : null,
+            ["sessionAttendedTimestamp"] = inSession ? IvvyDates.Format(attendedAt) : null,
             ["cost"] = random.Next(0, 12) * 55,
             ["customFields"] = new JsonArray(
                 new JsonObject { ["name"] = "Dietary Requirements", ["value"] = Pick(random, ["None", "Vegetarian", "Vegan", "Gluten free"]) },
@@ -352,11 +372,12 @@ internal static class IvvyAccountSeedData
                 ["sessionName"] = "Opening Keynote",
                 ["isOptional"] = false,
                 ["hasAttended"] = inSession,
-                ["attendedDatetime"] = inSession ? IvvyDates.Format(at) : null,
+                ["attendedDatetime"] = inSession ? IvvyDates.Format(attendedAt) : null,
                 ["isSessionReserved"] = true,
             }),
             ["createdDate"] = IvvyDates.Format(at),
-            ["modifiedDate"] = IvvyDates.Format(at),
+            // Checking in changes the attendee.
+            ["modifiedDate"] = IvvyDates.Format(attended ? attendedAt : at),
         };
     }
 
@@ -445,7 +466,14 @@ internal static class IvvyAccountSeedData
         {
             var id = i + 1;
             var (type, refType, subjectTemplate) = EmailKinds[random.Next(EmailKinds.Length)];
-            var contact = random.NextDouble() < 0.92 ? contacts[random.Next(contacts.Count)] : (SeedContact?)null;
+            // Mail goes to a contact that existed when it was sent (the earliest mail may find none); some to no contact.
+            SeedContact? contact = null;
+            for (var tries = random.NextDouble() < 0.92 ? 20 : 0; tries > 0 && contact is null; tries--)
+            {
+                var candidate = contacts[random.Next(contacts.Count)];
+                contact = candidate.Created <= times[i] ? candidate : null;
+            }
+
             var @event = refType is 2 or 5 ? events[random.Next(events.Count)] : default;
             var refId = refType switch
             {
@@ -483,4 +511,5 @@ internal static class IvvyAccountSeedData
 }
 
 /// <summary>What the rest of the seed needs to know about one seeded contact.</summary>
-internal readonly record struct SeedContact(int Id, string First, string Last, string Email, string? Phone, int? CompanyId);
+/// <param name="Created">When the contact was created (Unix seconds): nothing happens to a contact before it exists.</param>
+internal readonly record struct SeedContact(int Id, string First, string Last, string Email, string? Phone, int? CompanyId, long Created);

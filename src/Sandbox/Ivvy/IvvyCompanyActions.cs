@@ -13,6 +13,8 @@ internal sealed class IvvyCompanyActions(IvvyContactStore store, IvvySimulatorOp
     private static readonly string[] TextFields =
         ["externalId", "tradingName", "businessNumber", "phone", "otherPhone", "fax", "website", "email", "iataNumber"];
 
+    private static readonly string[] LegacyCommissions = ["Food", "Beverage", "AudioVisual", "Accommodation"];
+
     private static readonly string[] AddressFields = ["line1", "line2", "line3", "line4", "city", "stateCode", "stateName", "countryCode", "postalCode"];
 
     private static readonly Dictionary<string, Filter> Filters = new(StringComparer.Ordinal)
@@ -40,6 +42,7 @@ internal sealed class IvvyCompanyActions(IvvyContactStore store, IvvySimulatorOp
         var (total, page) = store.Read((c, t) => IvvyRecordTables.List(c, t, IvvyRecordTables.Companies, where, "id", paging.Start, paging.PerPage));
         foreach (var company in page)
         {
+            Present(company);
             foreach (var field in DetailOnlyFields)
             {
                 company.Remove(field);
@@ -57,7 +60,33 @@ internal sealed class IvvyCompanyActions(IvvyContactStore store, IvvySimulatorOp
     }
 
     /// <summary>Company <paramref name="id"/> as getCompany returns it, or null.</summary>
-    public JsonObject? Get(int id) => store.Read((c, t) => IvvyRecordTables.Get(c, t, IvvyRecordTables.Companies, id));
+    public JsonObject? Get(int id) => store.Read((c, t) => IvvyRecordTables.Get(c, t, IvvyRecordTables.Companies, id) is { } company ? Present(company) : null);
+
+    /// <summary>A stored company in iVvy's documented shape. A database written before the simulator kept that shape holds
+    /// <c>isAgent</c> as true/false and commissions under their write names; they are answered as iVvy answers.</summary>
+    private static JsonObject Present(JsonObject company)
+    {
+        if (company["isAgent"] is JsonValue agent && agent.GetValueKind() is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False)
+        {
+            company["isAgent"] = agent.GetValue<bool>() ? 1 : 0;
+        }
+
+        foreach (var kind in LegacyCommissions)
+        {
+            if (company.Remove("commission" + kind, out var value))
+            {
+                company["commission" + kind + "Value"] = value;
+                company["commission" + kind + "Type"] = null;
+            }
+        }
+
+        if (!company.ContainsKey("commissionSpaceType"))
+        {
+            company["commissionSpaceType"] = null;
+        }
+
+        return company;
+    }
 
     /// <summary>
     /// <c>addOrUpdateCompany</c>: with <c>id</c> updates that company (24153 if unknown); without, adds one (businessName required),
@@ -239,7 +268,7 @@ internal sealed class IvvyCompanyActions(IvvyContactStore store, IvvySimulatorOp
 
         if (body.TryGetPropertyValue("isAgent", out var agentNode))
         {
-            company["isAgent"] = IvvyJson.TryGetBoolean(agentNode, out var agent) ? agent : throw IvvyApiException.Invalid("isAgent", "Value must be 0 or 1");
+            company["isAgent"] = IvvyJson.TryGetBoolean(agentNode, out var agent) ? (agent ? 1 : 0) : throw IvvyApiException.Invalid("isAgent", "Value must be 0 or 1");
         }
 
         if (body.TryGetPropertyValue("primaryContactId", out var primaryNode))

@@ -94,7 +94,7 @@ internal sealed class IvvyEventActions(IvvyContactStore store, IvvySimulatorOpti
         return store.Read((c, t) =>
         {
             var (total, page) = List(c, t, Events, where, order, paging.Start, paging.PerPage);
-            return paging.Collection(total, page.Select(e => PresentEvent(c, t, e)));
+            return paging.Collection(total, page.Select(e => PresentEvent(c, t, e, detail: false)));
         });
     }
 
@@ -105,7 +105,7 @@ internal sealed class IvvyEventActions(IvvyContactStore store, IvvySimulatorOpti
         return GetEvent(id) ?? throw EventNotFound(24097);
     }
 
-    public JsonObject? GetEvent(int id) => store.Read((c, t) => Get(c, t, Events, id) is { } e ? PresentEvent(c, t, e) : null);
+    public JsonObject? GetEvent(int id) => store.Read((c, t) => Get(c, t, Events, id) is { } e ? PresentEvent(c, t, e, detail: true) : null);
 
     /// <summary><c>getInvitedContactList</c>: the event's invitations (eventId required; 24097 for an unknown event).</summary>
     public JsonObject GetInvitedContactList(JsonObject body)
@@ -304,7 +304,7 @@ internal sealed class IvvyEventActions(IvvyContactStore store, IvvySimulatorOpti
             {
                 var attendeeId = (int)MaxId(c, t, Attendees, IvvyAccountSeedData.FirstAttendeeId - 1) + 1;
                 using var upsert = new Upsert(c, t, Attendees);
-                upsert.Execute(IvvyAccountSeedData.Attendee(new Random(attendeeId), attendeeId, eventId, id, contactId, now.ToUnixTimeSeconds(), false));
+                upsert.Execute(IvvyAccountSeedData.Attendee(new Random(attendeeId), attendeeId, eventId, id, contactId, now.ToUnixTimeSeconds(), checkIn: null));
             }
 
             var (rowId, invitation) = FindInvitation(c, t, eventId, contactId);
@@ -398,9 +398,17 @@ internal sealed class IvvyEventActions(IvvyContactStore store, IvvySimulatorOpti
         upsert.Execute(invitation, rowId);
     }
 
-    private static JsonObject PresentEvent(SqliteConnection c, SqliteTransaction t, JsonObject @event)
+    /// <summary>Fields getEvent returns that getEventList leaves out (iVvy documents them on getEvent only).</summary>
+    private static readonly string[] EventDetailOnlyFields = ["timezone", "capacity", "contactName"];
+
+    private static JsonObject PresentEvent(SqliteConnection c, SqliteTransaction t, JsonObject @event, bool detail)
     {
         @event.Remove("isInviteOnly");
+        foreach (var field in detail ? [] : EventDetailOnlyFields)
+        {
+            @event.Remove(field);
+        }
+
         using var command = c.CreateCommand();
         command.Transaction = t;
         command.CommandText = """

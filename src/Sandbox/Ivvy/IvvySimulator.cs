@@ -288,7 +288,8 @@ public sealed class IvvySimulator : ISimulator
         contact["lastName"]?.GetValue<string>() ?? string.Empty,
         contact["email"]?.GetValue<string>() ?? string.Empty,
         contact["phone"]?.GetValue<string>(),
-        contact["companies"] is JsonArray { Count: > 0 } companies && IvvyJson.TryGetInteger(companies[0], out var companyId) ? (int)companyId : null);
+        contact["companies"] is JsonArray { Count: > 0 } companies && IvvyJson.TryGetInteger(companies[0], out var companyId) ? (int)companyId : null,
+        IvvyDates.TryParse(contact["createdDate"]?.GetValue<string>(), out var created) ? created.ToUnixTimeSeconds() : 0);
 
     /// <summary>Seeds the records a database of an older simulator lacks, linked to the contacts and companies it has.</summary>
     private Task UpgradeAsync() => _store.WriteAsync(writer =>

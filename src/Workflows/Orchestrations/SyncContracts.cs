@@ -5,7 +5,8 @@ namespace IvvyWorkflows.Workflows.Orchestrations;
 /// <param name="RunId">The run in the state store.</param>
 /// <param name="Module">Module id, for logs.</param>
 /// <param name="Version">Definition version, for logs.</param>
-/// <param name="ContentHash">The pinned definition's content hash; activities refuse a run whose pin differs.</param>
+/// <param name="ContentHash">The pinned definition's content hash, for logs and for reading an instance's input. The activities
+/// take the definition from the run journal (the pin <c>RunId</c> names), never from this input or the workflows folder.</param>
 /// <param name="StreamCount">Streams in the pinned definition.</param>
 /// <param name="StreamIndex">The stream to continue with.</param>
 /// <param name="Generation">How many times the orchestration has continued as new.</param>

@@ -83,6 +83,28 @@ public sealed class SimulatorControlsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await _client.CallAsync("test", "ping")).Status);
     }
 
+    [Fact]
+    public async Task ArmFault_Delay_CallTakesEffectAndIsAnsweredOnlyWhenTheClockPasses()
+    {
+        _host.IvvyControls.ArmFault(new FaultRule { DelayMs = 2000, Match = "addOrUpdateContact" });
+
+        var call = _client.CallAsync("contact", "addOrUpdateContact", new JsonObject { ["id"] = 3, ["phone"] = "+61 400 123 456" });
+        // The change lands before the answer leaves: poll the simulator's state for it.
+        for (var i = 0; i < 500 && (string?)(await _host.Ivvy.GetContactAsync(3))!["phone"] != "+61 400 123 456"; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal("+61 400 123 456", (string?)(await _host.Ivvy.GetContactAsync(3))!["phone"]);
+        Assert.False(call.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var response = await call;
+
+        Assert.Equal(HttpStatusCode.OK, response.Status);
+        Assert.Equal(3, response.Body!["id"]!.GetValue<int>());
+        Assert.Empty(_host.IvvyControls.ArmedFaults);
+    }
+
     [Theory]
     [InlineData(404, 1, 0)]
     [InlineData(429, 0, 0)]
