@@ -114,17 +114,21 @@ public sealed class SqliteStateStore
             WHERE run_id = $id
             """, ("$id", runId));
         return changed == 0
-            ? throw new InvalidOperationException($"There is no run '{runId}'.")
+            ? throw new Workflows.BadInputException($"There is no run '{runId}' (see `ivvy-workflows status`).")
             : Task.FromResult(QueryRuns(connection, "WHERE run_id = $id", ("$id", runId)).Single());
     }
 
-    /// <summary>Ends a run; refused (false) when <paramref name="owner"/> no longer owns it.</summary>
+    /// <summary>Ends a run; refused (false) when <paramref name="owner"/> no longer owns it. A run finished as
+    /// <see cref="RunStatus.Completed"/> that quarantined records in it is recorded as <see cref="RunStatus.CompletedWithErrors"/>.</summary>
     public Task<bool> FinishRunAsync(string runId, string owner, RunStatus status, string? error)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        var changed = Execute(connection, transaction,
-            "UPDATE runs SET status = $status, finished_at = $now, error = $error WHERE run_id = $id AND owner = $owner",
+        var changed = Execute(connection, transaction, """
+            UPDATE runs SET status = CASE WHEN $status = 'Completed' AND quarantined > 0 THEN 'CompletedWithErrors' ELSE $status END,
+                finished_at = $now, error = $error
+            WHERE run_id = $id AND owner = $owner
+            """,
             ("$status", status.ToString()), ("$now", Format(_time.GetUtcNow())), ("$error", error), ("$id", runId), ("$owner", owner));
         // A dry run's cursor is scratch: it must never become a live cursor.
         Execute(connection, transaction, "DELETE FROM cursors WHERE scope = $id", ("$id", runId));
@@ -456,14 +460,14 @@ public sealed class SqliteStateStore
     }
 
     /// <summary>Quarantined records, most recent first (or of one stream, oldest first, as a replay takes them).</summary>
-    public Task<IReadOnlyList<QuarantineEntry>> ListQuarantineAsync(string? module = null, int limit = 100, string? stream = null)
+    public Task<IReadOnlyList<QuarantineEntry>> ListQuarantineAsync(string? module = null, int limit = 100, string? stream = null, long offset = 0)
     {
         using var connection = Open();
         using var command = Command(connection, null, """
             SELECT module, stream, source_id, stage, reason, payload, attempts, run_id, last_seen FROM quarantine
             WHERE ($module IS NULL OR module = $module) AND ($stream IS NULL OR stream = $stream)
-            ORDER BY CASE WHEN $stream IS NULL THEN last_seen END DESC, last_seen, source_id LIMIT $limit
-            """, ("$module", module), ("$stream", stream), ("$limit", limit));
+            ORDER BY CASE WHEN $stream IS NULL THEN last_seen END DESC, last_seen, source_id LIMIT $limit OFFSET $offset
+            """, ("$module", module), ("$stream", stream), ("$limit", limit), ("$offset", offset));
         using var reader = command.ExecuteReader();
         var entries = new List<QuarantineEntry>();
         while (reader.Read())
@@ -475,11 +479,15 @@ public sealed class SqliteStateStore
         return Task.FromResult<IReadOnlyList<QuarantineEntry>>(entries);
     }
 
-    public Task<IReadOnlyList<PlannedAction>> ListPlanAsync(string runId, int limit = 1000)
+    /// <summary>One page of the quarantine (most recent first) and how many entries there are in all.</summary>
+    public async Task<Page<QuarantineEntry>> PageQuarantineAsync(string? module, PageRequest page) =>
+        new(await ListQuarantineAsync(module, page.Size, offset: page.Offset), Count("SELECT COUNT(*) FROM quarantine WHERE ($module IS NULL OR module = $module)", ("$module", module)), page);
+
+    public Task<IReadOnlyList<PlannedAction>> ListPlanAsync(string runId, int limit = 1000, long offset = 0)
     {
         using var connection = Open();
-        using var command = Command(connection, null, "SELECT stream, source_id, action, reason FROM plans WHERE run_id = $run ORDER BY rowid LIMIT $limit",
-            ("$run", runId), ("$limit", limit));
+        using var command = Command(connection, null, "SELECT stream, source_id, action, reason FROM plans WHERE run_id = $run ORDER BY rowid LIMIT $limit OFFSET $offset",
+            ("$run", runId), ("$limit", limit), ("$offset", offset));
         using var reader = command.ExecuteReader();
         var plan = new List<PlannedAction>();
         while (reader.Read())
@@ -488,6 +496,17 @@ public sealed class SqliteStateStore
         }
 
         return Task.FromResult<IReadOnlyList<PlannedAction>>(plan);
+    }
+
+    /// <summary>One page of a dry run's plan (in the order the records were read) and how many actions it holds in all.</summary>
+    public async Task<Page<PlannedAction>> PagePlanAsync(string runId, PageRequest page) =>
+        new(await ListPlanAsync(runId, page.Size, page.Offset), Count("SELECT COUNT(*) FROM plans WHERE run_id = $run", ("$run", runId)), page);
+
+    private long Count(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null, sql, parameters);
+        return (long)command.ExecuteScalar()!;
     }
 
     private SqliteConnection Open()

@@ -2,6 +2,7 @@ using Spectre.Console;
 using IvvyWorkflows.Activities.Mapping;
 using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
 
 namespace IvvyWorkflows.Cli.Commands;
@@ -46,7 +47,7 @@ public static class ValidateCommand
             }
         }
 
-        foreach (var problem in catalog.VerifyPublished())
+        foreach (var problem in catalog.VerifyPublished(module))
         {
             failures++;
             view.Error(problem);
@@ -77,7 +78,7 @@ public static class ValidateCommand
             view.Console.MarkupLineInterpolated($"[green]✓[/] {published.Label} published as {published.ContentHash}");
             return 0;
         }
-        catch (Exception e) when (e is DefinitionException or InvalidOperationException)
+        catch (BadInputException e)
         {
             view.Error(e.Message);
             return 1;

@@ -54,7 +54,7 @@ public sealed class WorkflowCatalogTests : IDisposable
         WorkflowCatalog.Open(_root).Publish("contacts", 1);
         File.AppendAllText(Path.Combine(folder, "templates", "ivvy-contact-to-hubspot.scriban"), "\n");
 
-        var error = Assert.Throws<InvalidOperationException>(() => WorkflowCatalog.Open(_root).Publish("contacts", 1));
+        var error = Assert.Throws<BadInputException>(() => WorkflowCatalog.Open(_root).Publish("contacts", 1));
         Assert.Contains("v2", error.Message);
     }
 
