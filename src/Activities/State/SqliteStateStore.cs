@@ -50,6 +50,9 @@ public sealed class SqliteStateStore
         CREATE TABLE IF NOT EXISTS key_writebacks (
             module TEXT NOT NULL, stream TEXT NOT NULL, record_id TEXT NOT NULL, key TEXT NOT NULL,
             PRIMARY KEY (module, stream, record_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS map_probes (
+            run_id TEXT NOT NULL, stream TEXT NOT NULL, seen INTEGER NOT NULL, position TEXT, reason TEXT, settled INTEGER NOT NULL,
+            PRIMARY KEY (run_id, stream)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS plans (
             run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
             PRIMARY KEY (run_id, stream, source_id));
@@ -331,6 +334,65 @@ public sealed class SqliteStateStore
         using var connection = Open();
         using var command = Command(connection, null, "SELECT COUNT(*) FROM links WHERE module = $module AND stream = $stream", ("$module", module), ("$stream", stream));
         return Task.FromResult((long)command.ExecuteScalar()!);
+    }
+
+    /// <summary>
+    /// Follows the first records a run's stream maps, in order: <paramref name="outcomes"/> holds each record's failure
+    /// position (template line:column) and reason, or a null position for a record that mapped. Returns the first
+    /// failure's reason once <paramref name="limit"/> records in a row, from the stream's first, failed at one position;
+    /// null otherwise. The probe settles at the first record that maps or fails elsewhere; once tripped, it stays tripped
+    /// (a resumed run with the same pinned template stops again at once).
+    /// </summary>
+    public Task<string?> ProbeMapFailuresAsync(string runId, string stream, int limit, IReadOnlyList<(string? Position, string? Reason)> outcomes)
+    {
+        if (limit <= 0 || outcomes.Count == 0)
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        long seen = 0;
+        string? position = null, reason = null;
+        var settled = false;
+        var tripped = false;
+        using (var read = Command(connection, transaction, "SELECT seen, position, reason, settled FROM map_probes WHERE run_id = $run AND stream = $stream",
+                   ("$run", runId), ("$stream", stream)))
+        using (var reader = read.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                (seen, position, reason) = (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+                (settled, tripped) = (reader.GetInt64(3) >= 1, reader.GetInt64(3) == 2);
+            }
+        }
+
+        foreach (var (failedAt, why) in outcomes)
+        {
+            if (settled)
+            {
+                break;
+            }
+
+            if (failedAt is null || (seen > 0 && failedAt != position))
+            {
+                settled = true;
+                break;
+            }
+
+            (position, reason, seen) = seen == 0 ? (failedAt, why, 1) : (position, reason, seen + 1);
+            if (seen >= limit)
+            {
+                (tripped, settled) = (true, true);
+            }
+        }
+
+        Execute(connection, transaction, """
+            INSERT INTO map_probes (run_id, stream, seen, position, reason, settled) VALUES ($run, $stream, $seen, $position, $reason, $settled)
+            ON CONFLICT (run_id, stream) DO UPDATE SET seen = excluded.seen, position = excluded.position, reason = excluded.reason, settled = excluded.settled
+            """, ("$run", runId), ("$stream", stream), ("$seen", seen), ("$position", position), ("$reason", reason), ("$settled", tripped ? 2 : settled ? 1 : 0));
+        transaction.Commit();
+        return Task.FromResult(tripped ? reason : null);
     }
 
     /// <summary>Commits one page in one transaction; returns false (and writes nothing) when <see cref="PageCommit.Owner"/>
