@@ -42,6 +42,6 @@ public sealed class CliSettings
             }
         }
 
-        throw new DirectoryNotFoundException("No workflows folder found above the current folder; set WorkflowsDirectory.");
+        throw new Workflows.BadInputException("No workflows folder found above the current folder; set WorkflowsDirectory.");
     }
 }

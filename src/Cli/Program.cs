@@ -9,10 +9,13 @@ var version = new Option<int?>("--definition-version") { Description = "Run this
 var module = new Argument<string?>("module") { Description = "The module to run (a folder under workflows/), e.g. contacts.", Arity = ArgumentArity.ZeroOrOne };
 var runId = new Argument<string>("run-id") { Description = "The run, as `status` lists it." };
 var optionalRunId = new Argument<string?>("run-id") { Description = "One run to show in detail.", Arity = ArgumentArity.ZeroOrOne };
+var page = new Option<int>("--page") { Description = "Which page of a long list to show (the dry-run plan, the quarantine), from 1.", DefaultValueFactory = _ => 1 };
+var pageSize = new Option<int>("--page-size") { Description = "Entries a page.", DefaultValueFactory = _ => IvvyWorkflows.Activities.State.PageRequest.DefaultSize };
 var seed = new Option<int?>("--seed-count") { Description = "Contacts to seed when the sandbox's state is new." };
 
-var run = new Command("run", "Sync a module now: fetch modified → diff → map → upsert → checkpoint, durably.") { module, all, dryRun, json, version };
-run.SetAction((parse, ct) => RunCommands.RunAsync(parse.GetValue(module), parse.GetValue(all), parse.GetValue(dryRun), parse.GetValue(version), parse.GetValue(json), parse.GetValue(verbose), ct));
+var run = new Command("run", "Sync a module now: fetch modified → diff → map → upsert → checkpoint, durably.") { module, all, dryRun, json, version, page, pageSize };
+run.SetAction((parse, ct) => RunCommands.RunAsync(parse.GetValue(module), parse.GetValue(all), parse.GetValue(dryRun), parse.GetValue(version), parse.GetValue(json), parse.GetValue(verbose), ct,
+    (parse.GetValue(page), parse.GetValue(pageSize))));
 
 var resume = new Command("resume", "Continue a run from its last committed page.") { runId, json };
 resume.SetAction((parse, ct) => RunCommands.ResumeAsync(parse.GetValue(runId)!, parse.GetValue(json), parse.GetValue(verbose), ct));
@@ -27,8 +30,9 @@ var replayModule = new Argument<string>("module") { Description = "The module wh
 var replay = new Command("replay", "Sync a module's quarantined records again (after fixing a template or the CRM's settings).") { replayModule, json };
 replay.SetAction((parse, ct) => RunCommands.ReplayAsync(parse.GetValue(replayModule)!, parse.GetValue(json), parse.GetValue(verbose), ct));
 
-var quarantine = new Command("quarantine", "List quarantined records with their reasons.") { module, json };
-quarantine.SetAction((parse, ct) => RunCommands.QuarantineAsync(parse.GetValue(module), parse.GetValue(json), parse.GetValue(verbose), ct));
+var quarantine = new Command("quarantine", "List quarantined records with their reasons, a page at a time.") { module, json, page, pageSize };
+quarantine.SetAction((parse, ct) => RunCommands.QuarantineAsync(parse.GetValue(module), parse.GetValue(json), parse.GetValue(verbose), ct,
+    (parse.GetValue(page), parse.GetValue(pageSize))));
 
 var validate = new Command("validate", "Check every definition (schema, templates, golden cases, published versions unchanged).") { module };
 validate.SetAction((parse, ct) => ValidateCommand.RunAsync(parse.GetValue(module), parse.GetValue(verbose), ct));

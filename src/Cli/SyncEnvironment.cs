@@ -57,7 +57,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
         var hasHubSpot = !string.IsNullOrEmpty(hubSpot.AccessToken);
         if (hasIvvy != hasHubSpot)
         {
-            throw new InvalidOperationException(hasIvvy
+            throw new Workflows.BadInputException(hasIvvy
                 ? "iVvy credentials are set but HubSpot:AccessToken is not: set it too, or unset Ivvy:ApiKey and Ivvy:ApiSecret to run against the sandbox."
                 : "HubSpot:AccessToken is set but the iVvy credentials are not: set Ivvy:ApiKey and Ivvy:ApiSecret too, or unset HubSpot:AccessToken to run against the sandbox.");
         }

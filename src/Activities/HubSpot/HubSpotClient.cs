@@ -631,7 +631,9 @@ public sealed partial class HubSpotClient
     [LoggerMessage(Level = LogLevel.Debug, Message = "HubSpot {Endpoint} answered {Status} in {ElapsedMs:0} ms")]
     private static partial void LogCall(ILogger logger, string endpoint, int status, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "HubSpot {Endpoint} failed: {Kind} (HTTP {Status}, {Code}); retry after {RetryAfterSeconds} s")]
-    private static partial void LogFailure(ILogger logger, string endpoint, FailureKind kind, int? status, string? code, double? retryAfterSeconds);
+    private static void LogFailure(ILogger logger, string endpoint, FailureKind kind, int? status, string? code, double? retryAfterSeconds) =>
+        LogFailure(logger, endpoint, kind, FailureDetail.Of("HTTP", status, code, retryAfterSeconds));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "HubSpot {Endpoint} failed: {Kind} ({Detail})")]
+    private static partial void LogFailure(ILogger logger, string endpoint, FailureKind kind, string detail);
 }

@@ -63,13 +63,13 @@ public static class HubSpotErrorTable
             PolicyName = "DAILY",
         },
         new(429, 429, FailureKind.RateLimited, FailureKind.RateLimited,
-            "HubSpot's per-second search limit was hit; the call is retried after a second.")
+            "HubSpot's per-second search limit was hit.")
         {
             PolicyName = "SECONDLY",
             DefaultRetryAfter = OneSecondWindow,
         },
         new(429, 429, FailureKind.RateLimited, FailureKind.RateLimited,
-            "HubSpot's rolling 10-second limit was hit; the call is retried when the window has passed.")
+            "HubSpot's rolling 10-second limit was hit.")
         {
             DefaultRetryAfter = TenSecondWindow,
         },
@@ -92,8 +92,8 @@ public static class HubSpotErrorTable
         {
             Category = "VALIDATION_ERROR",
         },
-        new(408, 408, FailureKind.Transient, FailureKind.Transient, "HubSpot timed out the request; the call is retried."),
-        new(500, 599, FailureKind.Transient, FailureKind.Transient, "HubSpot had a server error; the call is retried."),
+        new(408, 408, FailureKind.Transient, FailureKind.Transient, "HubSpot timed out the request."),
+        new(500, 599, FailureKind.Transient, FailureKind.Transient, "HubSpot had a server error."),
         new(400, 499, FailureKind.System, FailureKind.System, "HubSpot refused the request."),
     ];
 

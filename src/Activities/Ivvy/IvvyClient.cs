@@ -424,7 +424,7 @@ public sealed partial class IvvyClient
         HttpStatusCode? status = errorCode is >= 100 and <= 999 ? (HttpStatusCode)errorCode : null;
         var failure = new ConnectorException(ConnectorName, endpoint, kind, RemoteText.Redact(text.ToString(), _options.ApiKey, _options.ApiSecret), status,
             specificCode?.ToString(CultureInfo.InvariantCulture), kind is FailureKind.RateLimited or FailureKind.Transient ? retryAfter : null);
-        LogFailure(_logger, endpoint, kind, errorCode, specificCode);
+        LogFailure(_logger, endpoint, kind, errorCode, specificCode, failure.RetryAfter?.TotalSeconds);
         return failure;
     }
 
@@ -473,7 +473,9 @@ public sealed partial class IvvyClient
     [LoggerMessage(Level = LogLevel.Debug, Message = "iVvy {Endpoint} answered {Status} in {ElapsedMs:0} ms")]
     private static partial void LogCall(ILogger logger, string endpoint, int status, double elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Warning,
-        Message = "iVvy {Endpoint} failed: {Kind} (errorCode {ErrorCode}, specificCode {SpecificCode})")]
-    private static partial void LogFailure(ILogger logger, string endpoint, FailureKind kind, int? errorCode, int? specificCode);
+    private static void LogFailure(ILogger logger, string endpoint, FailureKind kind, int? errorCode, int? specificCode, double? retryAfterSeconds = null) =>
+        LogFailure(logger, endpoint, kind, FailureDetail.Of("errorCode", errorCode, specificCode is null ? null : $"specificCode {specificCode}", retryAfterSeconds));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "iVvy {Endpoint} failed: {Kind} ({Detail})")]
+    private static partial void LogFailure(ILogger logger, string endpoint, FailureKind kind, string detail);
 }

@@ -34,8 +34,13 @@ public sealed class MappingResult
     /// </summary>
     public string? RenderedText { get; }
 
+    /// <summary>What was changed in the output after rendering, for the journal: e.g. "firstname: 2 control character(s)
+    /// removed". Empty when nothing was.</summary>
+    public IReadOnlyList<string> Notes { get; private init; } = [];
+
     /// <summary>A successful mapping.</summary>
-    public static MappingResult Success(JsonObject output, string renderedText) => new(output, null, renderedText);
+    public static MappingResult Success(JsonObject output, string renderedText, IReadOnlyList<string>? notes = null) =>
+        new(output, null, renderedText) { Notes = notes ?? [] };
 
     /// <summary>A failed mapping.</summary>
     public static MappingResult Failure(TemplateDiagnostic error, string? renderedText = null) => new(null, error, renderedText);

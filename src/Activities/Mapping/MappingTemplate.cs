@@ -179,7 +179,7 @@ public sealed class MappingTemplate
 
         if (node is JsonObject obj)
         {
-            return MappingResult.Success(obj, rendered);
+            return MappingResult.Success(obj, rendered, ControlCharacters.Clean(obj));
         }
 
         var start = rendered.Length - rendered.TrimStart().Length;
@@ -224,6 +224,18 @@ public sealed class MappingTemplate
         }
         return null;
     }
+
+    /// <summary>Words of the sandbox's own refusals (Scriban's limits, the removed clock, the missing template loader,
+    /// the render timeout): a render failing with one of them is the template's fault on any record, not the record's.</summary>
+    private static readonly string[] SandboxFaultMarkers =
+    [
+        "Exceeding number of iteration limit", "Exceeding number of recursive depth limit", "Exceeding recursive depth limit",
+        "exceeds OutputLimit", "LimitToString", "exceeds LoopLimit", "TemplateLoader", "date.now is not available", "rendering took longer than",
+    ];
+
+    /// <summary>True when <paramref name="diagnostic"/> is a sandbox refusal (a limit, the clock, include, the timeout).</summary>
+    public static bool IsSandboxFault(TemplateDiagnostic diagnostic) =>
+        SandboxFaultMarkers.Any(marker => diagnostic.Message.Contains(marker, StringComparison.Ordinal));
 
     private MappingResult Fail(SourceSpan? span, string message)
     {

@@ -63,6 +63,25 @@ internal sealed class SandboxTemplateContext : TemplateContext
         }
     }
 
+    /// <summary>A structured value (an object or a list from the record, e.g. an iVvy address custom field) used as
+    /// text becomes its JSON, never Scriban's own rendering (<c>{nested: [1, 2]}</c>), which nothing can read back.
+    /// A value with no JSON form (a function) keeps Scriban's rendering.</summary>
+    public override string? ObjectToString(object? value, bool nested = false)
+    {
+        if (value is ScriptObject or ScriptArray)
+        {
+            try
+            {
+                return JsonLiteral.Write(value);
+            }
+            catch (JsonLiteralException)
+            {
+            }
+        }
+
+        return base.ObjectToString(value, nested);
+    }
+
     protected override IObjectAccessor? GetMemberAccessorImpl(object target)
     {
         // Data arrives as ScriptObject/ScriptArray, but builtins and functions are .NET objects too; reflecting over

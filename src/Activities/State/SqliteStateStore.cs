@@ -50,6 +50,9 @@ public sealed class SqliteStateStore
         CREATE TABLE IF NOT EXISTS key_writebacks (
             module TEXT NOT NULL, stream TEXT NOT NULL, record_id TEXT NOT NULL, key TEXT NOT NULL,
             PRIMARY KEY (module, stream, record_id)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS map_probes (
+            run_id TEXT NOT NULL, stream TEXT NOT NULL, seen INTEGER NOT NULL, position TEXT, reason TEXT, settled INTEGER NOT NULL,
+            PRIMARY KEY (run_id, stream)) WITHOUT ROWID;
         CREATE TABLE IF NOT EXISTS plans (
             run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
             PRIMARY KEY (run_id, stream, source_id));
@@ -114,17 +117,21 @@ public sealed class SqliteStateStore
             WHERE run_id = $id
             """, ("$id", runId));
         return changed == 0
-            ? throw new InvalidOperationException($"There is no run '{runId}'.")
+            ? throw new Workflows.BadInputException($"There is no run '{runId}' (see `ivvy-workflows status`).")
             : Task.FromResult(QueryRuns(connection, "WHERE run_id = $id", ("$id", runId)).Single());
     }
 
-    /// <summary>Ends a run; refused (false) when <paramref name="owner"/> no longer owns it.</summary>
+    /// <summary>Ends a run; refused (false) when <paramref name="owner"/> no longer owns it. A run finished as
+    /// <see cref="RunStatus.Completed"/> that quarantined records in it is recorded as <see cref="RunStatus.CompletedWithErrors"/>.</summary>
     public Task<bool> FinishRunAsync(string runId, string owner, RunStatus status, string? error)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
-        var changed = Execute(connection, transaction,
-            "UPDATE runs SET status = $status, finished_at = $now, error = $error WHERE run_id = $id AND owner = $owner",
+        var changed = Execute(connection, transaction, """
+            UPDATE runs SET status = CASE WHEN $status = 'Completed' AND quarantined > 0 THEN 'CompletedWithErrors' ELSE $status END,
+                finished_at = $now, error = $error
+            WHERE run_id = $id AND owner = $owner
+            """,
             ("$status", status.ToString()), ("$now", Format(_time.GetUtcNow())), ("$error", error), ("$id", runId), ("$owner", owner));
         // A dry run's cursor is scratch: it must never become a live cursor.
         Execute(connection, transaction, "DELETE FROM cursors WHERE scope = $id", ("$id", runId));
@@ -329,6 +336,65 @@ public sealed class SqliteStateStore
         return Task.FromResult((long)command.ExecuteScalar()!);
     }
 
+    /// <summary>
+    /// Follows the first records a run's stream maps, in order: <paramref name="outcomes"/> holds each record's failure
+    /// position (template line:column) and reason, or a null position for a record that mapped. Returns the first
+    /// failure's reason once <paramref name="limit"/> records in a row, from the stream's first, failed at one position;
+    /// null otherwise. The probe settles at the first record that maps or fails elsewhere; once tripped, it stays tripped
+    /// (a resumed run with the same pinned template stops again at once).
+    /// </summary>
+    public Task<string?> ProbeMapFailuresAsync(string runId, string stream, int limit, IReadOnlyList<(string? Position, string? Reason)> outcomes)
+    {
+        if (limit <= 0 || outcomes.Count == 0)
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        using var connection = Open();
+        using var transaction = connection.BeginTransaction(deferred: false);
+        long seen = 0;
+        string? position = null, reason = null;
+        var settled = false;
+        var tripped = false;
+        using (var read = Command(connection, transaction, "SELECT seen, position, reason, settled FROM map_probes WHERE run_id = $run AND stream = $stream",
+                   ("$run", runId), ("$stream", stream)))
+        using (var reader = read.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                (seen, position, reason) = (reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+                (settled, tripped) = (reader.GetInt64(3) >= 1, reader.GetInt64(3) == 2);
+            }
+        }
+
+        foreach (var (failedAt, why) in outcomes)
+        {
+            if (settled)
+            {
+                break;
+            }
+
+            if (failedAt is null || (seen > 0 && failedAt != position))
+            {
+                settled = true;
+                break;
+            }
+
+            (position, reason, seen) = seen == 0 ? (failedAt, why, 1) : (position, reason, seen + 1);
+            if (seen >= limit)
+            {
+                (tripped, settled) = (true, true);
+            }
+        }
+
+        Execute(connection, transaction, """
+            INSERT INTO map_probes (run_id, stream, seen, position, reason, settled) VALUES ($run, $stream, $seen, $position, $reason, $settled)
+            ON CONFLICT (run_id, stream) DO UPDATE SET seen = excluded.seen, position = excluded.position, reason = excluded.reason, settled = excluded.settled
+            """, ("$run", runId), ("$stream", stream), ("$seen", seen), ("$position", position), ("$reason", reason), ("$settled", tripped ? 2 : settled ? 1 : 0));
+        transaction.Commit();
+        return Task.FromResult(tripped ? reason : null);
+    }
+
     /// <summary>Commits one page in one transaction; returns false (and writes nothing) when <see cref="PageCommit.Owner"/>
     /// no longer owns the run.</summary>
     public Task<bool> CommitPageAsync(PageCommit page)
@@ -456,14 +522,14 @@ public sealed class SqliteStateStore
     }
 
     /// <summary>Quarantined records, most recent first (or of one stream, oldest first, as a replay takes them).</summary>
-    public Task<IReadOnlyList<QuarantineEntry>> ListQuarantineAsync(string? module = null, int limit = 100, string? stream = null)
+    public Task<IReadOnlyList<QuarantineEntry>> ListQuarantineAsync(string? module = null, int limit = 100, string? stream = null, long offset = 0)
     {
         using var connection = Open();
         using var command = Command(connection, null, """
             SELECT module, stream, source_id, stage, reason, payload, attempts, run_id, last_seen FROM quarantine
             WHERE ($module IS NULL OR module = $module) AND ($stream IS NULL OR stream = $stream)
-            ORDER BY CASE WHEN $stream IS NULL THEN last_seen END DESC, last_seen, source_id LIMIT $limit
-            """, ("$module", module), ("$stream", stream), ("$limit", limit));
+            ORDER BY CASE WHEN $stream IS NULL THEN last_seen END DESC, last_seen, source_id LIMIT $limit OFFSET $offset
+            """, ("$module", module), ("$stream", stream), ("$limit", limit), ("$offset", offset));
         using var reader = command.ExecuteReader();
         var entries = new List<QuarantineEntry>();
         while (reader.Read())
@@ -475,11 +541,15 @@ public sealed class SqliteStateStore
         return Task.FromResult<IReadOnlyList<QuarantineEntry>>(entries);
     }
 
-    public Task<IReadOnlyList<PlannedAction>> ListPlanAsync(string runId, int limit = 1000)
+    /// <summary>One page of the quarantine (most recent first) and how many entries there are in all.</summary>
+    public async Task<Page<QuarantineEntry>> PageQuarantineAsync(string? module, PageRequest page) =>
+        new(await ListQuarantineAsync(module, page.Size, offset: page.Offset), Count("SELECT COUNT(*) FROM quarantine WHERE ($module IS NULL OR module = $module)", ("$module", module)), page);
+
+    public Task<IReadOnlyList<PlannedAction>> ListPlanAsync(string runId, int limit = 1000, long offset = 0)
     {
         using var connection = Open();
-        using var command = Command(connection, null, "SELECT stream, source_id, action, reason FROM plans WHERE run_id = $run ORDER BY rowid LIMIT $limit",
-            ("$run", runId), ("$limit", limit));
+        using var command = Command(connection, null, "SELECT stream, source_id, action, reason FROM plans WHERE run_id = $run ORDER BY rowid LIMIT $limit OFFSET $offset",
+            ("$run", runId), ("$limit", limit), ("$offset", offset));
         using var reader = command.ExecuteReader();
         var plan = new List<PlannedAction>();
         while (reader.Read())
@@ -488,6 +558,17 @@ public sealed class SqliteStateStore
         }
 
         return Task.FromResult<IReadOnlyList<PlannedAction>>(plan);
+    }
+
+    /// <summary>One page of a dry run's plan (in the order the records were read) and how many actions it holds in all.</summary>
+    public async Task<Page<PlannedAction>> PagePlanAsync(string runId, PageRequest page) =>
+        new(await ListPlanAsync(runId, page.Size, page.Offset), Count("SELECT COUNT(*) FROM plans WHERE run_id = $run", ("$run", runId)), page);
+
+    private long Count(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = Open();
+        using var command = Command(connection, null, sql, parameters);
+        return (long)command.ExecuteScalar()!;
     }
 
     private SqliteConnection Open()

@@ -28,8 +28,17 @@ public enum RunStatus
 {
     Running,
     Completed,
+    /// <summary>The run read its whole window, but set records aside (quarantined) in it: some data did not land.</summary>
+    CompletedWithErrors,
     Failed,
     Terminated,
+}
+
+/// <summary>What a finished run's status means for whoever started it.</summary>
+public static class RunStatuses
+{
+    /// <summary>True for a run that read its whole window (with or without quarantined records): there is nothing to resume.</summary>
+    public static bool IsComplete(this RunStatus status) => status is RunStatus.Completed or RunStatus.CompletedWithErrors;
 }
 
 /// <summary>Counts committed by a run (or one page of it).</summary>
@@ -60,6 +69,37 @@ public sealed record Membership(string Group, string List, string IvvyId, string
 /// <summary>A record set aside with the reason, for an operator to fix and replay; the rest of its page landed.</summary>
 public sealed record QuarantineEntry(string Module, string Stream, string SourceId, string Stage, string Reason, string Payload,
     int Attempts, string RunId, DateTimeOffset LastSeen);
+
+/// <summary>Which page of a long list to show: 1-based <paramref name="Number"/>, <paramref name="Size"/> entries a page.</summary>
+public sealed record PageRequest(int Number = 1, int Size = PageRequest.DefaultSize)
+{
+    public const int DefaultSize = 100;
+    public const int MaxSize = 10_000;
+
+    public long Offset => (long)(Number - 1) * Size;
+
+    /// <summary>A page request as a user typed it, refused with the option's name when out of range.</summary>
+    /// <exception cref="Workflows.BadInputException">The page or size is out of range.</exception>
+    public static PageRequest Of(int number, int size) =>
+        number < 1 ? throw new Workflows.BadInputException($"--page must be 1 or more (got {number}).")
+        : size is < 1 or > MaxSize ? throw new Workflows.BadInputException($"--page-size must be between 1 and {MaxSize:N0} (got {size}).")
+        : new PageRequest(number, size);
+}
+
+/// <summary>One page of a longer list, with the list's full length, so whoever shows it can say what was left out.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, long Total, PageRequest Request)
+{
+    /// <summary>"showing 101–200 of 2,345 (page 2 of 24)", or "none" for an empty list.</summary>
+    public string Describe() =>
+        Total == 0 ? "none"
+        : Items.Count == 0 ? $"showing none of {Total:N0}: page {Request.Number} is past the last page ({LastPage:N0})"
+        : $"showing {Request.Offset + 1:N0}–{Request.Offset + Items.Count:N0} of {Total:N0} (page {Request.Number:N0} of {LastPage:N0})";
+
+    public long LastPage => Math.Max(1, (Total + Request.Size - 1) / Request.Size);
+
+    /// <summary>True when entries follow this page.</summary>
+    public bool HasMore => Request.Offset + Items.Count < Total;
+}
 
 /// <summary>What a dry run would do with one record, and why.</summary>
 public sealed record PlannedAction(string Stream, string SourceId, string Action, string Reason);

@@ -44,10 +44,12 @@ public sealed partial class StreamSyncer
         var planned = new List<PlannedAction>();
         var candidates = new List<(SourceRecord Record, JsonObject Out, Pair? Pair)>();
         long unchanged = 0;
+        var outcomes = new List<(string? Position, string? Reason)>();
         foreach (var record in records)
         {
             var pair = byX.GetValueOrDefault(record.Id) ?? (Text(record.Data[keyField]) is { } key ? byY.GetValueOrDefault(key) : null);
             var mapped = template.Render(record.Data, templateContext);
+            outcomes.Add(Outcome(context, record.Id, mapped));
             if (!mapped.IsSuccess)
             {
                 quarantined.Add(Quarantine(run, definition, stream, record.Id, "map", mapped.Error!.ToString(), record.Data.ToJsonString()));
@@ -67,6 +69,7 @@ public sealed partial class StreamSyncer
             candidates.Add((record, mapped.Output!, pair));
         }
 
+        await StopIfTemplateFailsEveryRecordAsync(context, outcomes);
         var paired = candidates.Where(c => c.Pair is not null).Select(c => Id(c.Pair!, y)).ToList();
         var current = paired.Count == 0 ? new Dictionary<string, JsonObject>() : await writer.ReadCurrentAsync(paired, cancellationToken);
         var writes = new List<(TargetRecord Target, SourceRecord Record, JsonObject? YNow, Pair? Pair)>();

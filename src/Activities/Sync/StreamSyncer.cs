@@ -110,6 +110,12 @@ public sealed partial class StreamSyncer(
         {
             return new SyncPagesResult(0, 0, StreamDone: false, Superseded: true);
         }
+        catch (TemplateFailsEveryRecordException e)
+        {
+            // Nothing of the page in hand is committed: after a fix, the next run reads it again from the cursor.
+            SyncLog.RunStopped(logger, definition.Id, run.RunId, definition.Version, e.Message);
+            return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message);
+        }
         catch (ConnectorException e) when (!e.IsRetryable)
         {
             // A run-level call the remote refuses (credentials, settings, a request it rejects) fails the same way
@@ -212,6 +218,7 @@ public sealed partial class StreamSyncer(
         var writes = new List<(TargetRecord Record, Change Change, string SourceHash, string TargetHash, SourceRecord Source)>();
         long unchanged = 0;
 
+        var mapped = new List<(string? Position, string? Reason)>();
         var lookups = await ResolveLookupsAsync(stream, records);
         if (Parameters(definition, stream) is { } parameters)
         {
@@ -240,15 +247,16 @@ public sealed partial class StreamSyncer(
             var recordContext = (JsonObject)templateContext.DeepClone();
             recordContext["lookup"] = lookup!;
             recordContext["targetId"] = link?.TargetId;
-            var mapped = template.Render(record.Data, recordContext);
-            if (!mapped.IsSuccess)
+            var rendered = template.Render(record.Data, recordContext);
+            mapped.Add(Outcome(context, record.Id, rendered));
+            if (!rendered.IsSuccess)
             {
-                quarantined.Add(Quarantine(run, definition, stream, record.Id, "map", mapped.Error!.ToString(), record.Data.ToJsonString()));
-                Plan(planned, run, stream, record.Id, "quarantine", mapped.Error!.ToString());
+                quarantined.Add(Quarantine(run, definition, stream, record.Id, "map", rendered.Error!.ToString(), record.Data.ToJsonString()));
+                Plan(planned, run, stream, record.Id, "quarantine", rendered.Error!.ToString());
                 continue;
             }
 
-            var output = mapped.Output!;
+            var output = rendered.Output!;
             if (output[SkipKey] is { } skip)
             {
                 // The template filtered the record out (e.g. a registration in a status not synced), saying why. One
@@ -286,6 +294,7 @@ public sealed partial class StreamSyncer(
             Plan(planned, run, stream, record.Id, change == Change.New ? "create" : "update", change == Change.New ? "new" : "changed");
         }
 
+        await StopIfTemplateFailsEveryRecordAsync(context, mapped);
         long created = 0, updated = 0;
         var synced = new List<string>();
         if (run.DryRun)
@@ -409,6 +418,31 @@ public sealed partial class StreamSyncer(
         return (lookup, null);
     }
 
+    /// <summary>A render's outcome as the fail-fast probe follows it: where in the template it failed (null: it mapped).</summary>
+    /// <remarks>What the template's output was cleaned of (control characters) is journaled here, once per record.</remarks>
+    private (string? Position, string? Reason) Outcome(PageContext context, string sourceId, Mapping.MappingResult result)
+    {
+        foreach (var note in result.Notes)
+        {
+            SyncLog.RecordCleaned(logger, context.Definition.Id, context.Run.RunId, context.Definition.Version, sourceId, note);
+        }
+
+        return result.IsSuccess ? (null, null) : ($"{result.Error.Template}({result.Error.Line},{result.Error.Column})", result.Error.ToString());
+    }
+
+    /// <summary>Stops the run when the stream's first records all failed at one place in the template (see
+    /// <see cref="RunSettings.FailFastAfter"/>): a template that fails on every record would otherwise quarantine the window.</summary>
+    private async Task StopIfTemplateFailsEveryRecordAsync(PageContext context, IReadOnlyList<(string? Position, string? Reason)> outcomes)
+    {
+        var limit = context.Definition.Run.FailFastAfter;
+        if (await store.ProbeMapFailuresAsync(context.Run.RunId, context.Stream.Name, limit, outcomes) is { } reason)
+        {
+            throw new TemplateFailsEveryRecordException(
+                $"the template fails on every record: {reason} (the first {limit} records stream {context.Stream.Name} mapped all failed there; " +
+                $"nothing of the page in hand was committed. Fix the template in a new version of {context.Definition.Id}, then run it again)");
+        }
+    }
+
     private static QuarantineEntry Quarantine(RunRecord run, WorkflowDefinition definition, StreamDefinition stream, string sourceId, string stage, string reason, string payload) =>
         new(definition.Id, stream.Name, sourceId, stage, reason, payload, 1, run.RunId, default);
 
@@ -419,6 +453,9 @@ public sealed partial class StreamSyncer(
             planned.Add(new PlannedAction(stream.Name, sourceId, action, reason));
         }
     }
+
+    /// <summary>The stream's first records all failed at one place in the template: the run stops.</summary>
+    private sealed class TemplateFailsEveryRecordException(string message) : Exception(message);
 
     /// <summary>The run is now owned by another orchestration instance; this one must stop without committing.</summary>
     private sealed class RunSupersededException(string runId) : Exception($"Run {runId} is owned by another orchestration instance.");

@@ -14,6 +14,9 @@ internal static partial class SyncLog
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "{Module} run {RunId} (v{Version}): the pair key of {SourceId} could not be written back: {Reason}")]
     public static partial void KeyWriteBackFailed(ILogger logger, string module, string runId, int version, string sourceId, string reason);
 
+    [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "{Module} run {RunId} (v{Version}): record {SourceId} was cleaned before it was written: {Note}")]
+    public static partial void RecordCleaned(ILogger logger, string module, string runId, int version, string sourceId, string note);
+
     [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "{Module} run {RunId} (v{Version}) stopped: {Reason}")]
     public static partial void RunStopped(ILogger logger, string module, string runId, int version, string reason);
 }

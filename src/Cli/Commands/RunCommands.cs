@@ -5,6 +5,7 @@ using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
 using Microsoft.Extensions.Hosting;
 
@@ -13,15 +14,17 @@ namespace IvvyWorkflows.Cli.Commands;
 /// <summary>run, resume, terminate, status and quarantine.</summary>
 public static class RunCommands
 {
-    public static Task<int> RunAsync(string? module, bool all, bool dryRun, int? version, bool json, bool verbose, CancellationToken cancellationToken) =>
+    public static Task<int> RunAsync(string? module, bool all, bool dryRun, int? version, bool json, bool verbose, CancellationToken cancellationToken,
+        (int Number, int Size) planPage = default) =>
         Guard(json, async (host, view) =>
         {
+            var page = planPage == default ? new PageRequest() : PageRequest.Of(planPage.Number, planPage.Size);
             var settings = host.Settings();
             var catalog = WorkflowCatalog.Open(settings.ResolveWorkflowsDirectory());
             if (module is null == !all)
             {
                 view.Error($"name one module (known: {string.Join(", ", catalog.Modules())}) or --all");
-                return 2;
+                return ExitCodes.BadInput;
             }
 
             // Every definition is loaded and checked before anything is called: a bad one is refused with its paths.
@@ -40,7 +43,7 @@ public static class RunCommands
                     view.Info($"Resuming unfinished run {run.RunId} ({run.Module} v{run.Version}) from its last committed page.");
                 }
 
-                summaries.Add(await WatchAsync(env, view, run, started, cancellationToken));
+                summaries.Add(await WatchAsync(env, view, run, started, cancellationToken, page));
             }
 
             if (json)
@@ -48,7 +51,7 @@ public static class RunCommands
                 Console.Out.WriteLine(summaries.Count == 1 ? summaries[0].ToJson() : $"{{\"runs\":[{string.Join(',', summaries.Select(s => s.ToJson()))}]}}");
             }
 
-            return summaries.All(s => s.Status == nameof(RunStatus.Completed)) ? 0 : 1;
+            return ExitCodes.Of(summaries.Select(s => Enum.Parse<RunStatus>(s.Status)));
         }, verbose, cancellationToken);
 
     public static Task<int> ResumeAsync(string runId, bool json, bool verbose, CancellationToken cancellationToken) =>
@@ -63,7 +66,7 @@ public static class RunCommands
                 Console.Out.WriteLine(summary.ToJson());
             }
 
-            return summary.Status == nameof(RunStatus.Completed) ? 0 : 1;
+            return ExitCodes.Of([Enum.Parse<RunStatus>(summary.Status)]);
         }, verbose, cancellationToken);
 
     public static Task<int> ReplayAsync(string module, bool json, bool verbose, CancellationToken cancellationToken) =>
@@ -80,7 +83,7 @@ public static class RunCommands
                 Console.Out.WriteLine(summary.ToJson());
             }
 
-            return summary.Status == nameof(RunStatus.Completed) ? 0 : 1;
+            return ExitCodes.Of([Enum.Parse<RunStatus>(summary.Status)]);
         }, verbose, cancellationToken);
 
     public static Task<int> TerminateAsync(string runId, bool verbose, CancellationToken cancellationToken) =>
@@ -96,7 +99,7 @@ public static class RunCommands
         Guard(json, async (host, view) =>
         {
             var store = new SqliteStateStore(host.Settings().StateStorePath);
-            var runs = runId is null ? await store.ListRunsAsync() : [await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}'.")];
+            var runs = runId is null ? await store.ListRunsAsync() : [await store.GetRunAsync(runId) ?? throw new BadInputException($"There is no run '{runId}' (see `ivvy-workflows status`).")];
             var summaries = runs.Select(r => RunSummary.From(r, (r.FinishedAt ?? DateTimeOffset.UtcNow) - r.StartedAt)).ToList();
             if (json)
             {
@@ -121,28 +124,32 @@ public static class RunCommands
             return 0;
         }, verbose, cancellationToken);
 
-    public static Task<int> QuarantineAsync(string? module, bool json, bool verbose, CancellationToken cancellationToken) =>
+    public static Task<int> QuarantineAsync(string? module, bool json, bool verbose, CancellationToken cancellationToken, (int Number, int Size) page = default) =>
         Guard(json, async (host, view) =>
         {
-            var entries = await new SqliteStateStore(host.Settings().StateStorePath).ListQuarantineAsync(module);
+            var request = page == default ? new PageRequest() : PageRequest.Of(page.Number, page.Size);
+            var entries = await new SqliteStateStore(host.Settings().StateStorePath).PageQuarantineAsync(module, request);
             if (json)
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(new { quarantined = entries }, new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+                Console.Out.WriteLine(JsonSerializer.Serialize(new { quarantined = entries.Items, total = entries.Total, page = request.Number, pageSize = request.Size },
+                    new JsonSerializerOptions(JsonSerializerDefaults.Web)));
                 return 0;
             }
 
             var table = new Table().AddColumns("module", "stream", "record", "stage", "attempts", "reason");
-            foreach (var e in entries)
+            foreach (var e in entries.Items)
             {
                 table.AddRow(Markup.Escape(e.Module), Markup.Escape(e.Stream), Markup.Escape(e.SourceId),
                     e.Stage, e.Attempts.ToString(), Markup.Escape(e.Reason));
             }
 
             view.Console.Write(table);
+            view.PageLine(entries);
             return 0;
         }, verbose, cancellationToken);
 
-    private static async Task<RunSummary> WatchAsync(SyncEnvironment env, ConsoleView view, RunRecord run, Stopwatch started, CancellationToken cancellationToken)
+    private static async Task<RunSummary> WatchAsync(SyncEnvironment env, ConsoleView view, RunRecord run, Stopwatch started, CancellationToken cancellationToken,
+        PageRequest? planPage = null)
     {
         using var span = ApiCallMeter.Tracing.StartActivity("sync.run");
         span?.SetTag("run.id", run.RunId);
@@ -169,7 +176,7 @@ public static class RunCommands
             });
         span?.SetTag("run.status", final.Status.ToString());
         span?.SetTag("records.read", final.Counters.Read);
-        var plan = final.DryRun ? await env.Store.ListPlanAsync(final.RunId) : null;
+        var plan = final.DryRun ? await env.Store.PagePlanAsync(final.RunId, planPage ?? new PageRequest()) : null;
         var summary = RunSummary.From(final, started.Elapsed, plan);
         view.Summary(summary);
         return summary;
@@ -216,21 +223,16 @@ public static class RunCommands
             using var host = await CliHost.StartAsync(verbose, cancellationToken);
             return await command(host, view);
         }
-        catch (DefinitionException e)
-        {
-            view.Error(e.Message);
-            return 2;
-        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             view.Error("Stopped. The run keeps its committed pages: `ivvy-workflows run <module>` or `resume <run-id>` continues it.");
-            return 130;
+            return ExitCodes.Interrupted;
         }
-        catch (Exception e) when (e is InvalidOperationException or ConnectorException or Microsoft.Extensions.Options.OptionsValidationException
-                                   or System.ComponentModel.DataAnnotations.ValidationException or DirectoryNotFoundException or Engine.DurableEngineStartException)
+        catch (Exception e)
         {
-            view.Error(e.Message);
-            return 2;
+            var (exitCode, message) = ExitCodes.Of(e);
+            view.Error(message);
+            return exitCode;
         }
     }
 }

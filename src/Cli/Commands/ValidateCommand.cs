@@ -2,6 +2,7 @@ using Spectre.Console;
 using IvvyWorkflows.Activities.Mapping;
 using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
 
 namespace IvvyWorkflows.Cli.Commands;
@@ -16,13 +17,20 @@ public static class ValidateCommand
         using var host = await CliHost.StartAsync(verbose, cancellationToken);
         var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
         var failures = 0;
+        var golden = GoldenCase.Discover(catalog.Root);
+        if (module is not null && catalog.Versions(module).Count == 0)
+        {
+            view.Error($"no module '{module}' (known: {string.Join(", ", catalog.Modules())})");
+            return ExitCodes.BadInput;
+        }
+
         foreach (var id in module is null ? catalog.Modules() : [module])
         {
             foreach (var version in catalog.Versions(id))
             {
                 try
                 {
-                    var loaded = LoadChecked(catalog, id, version);
+                    var loaded = LoadReady(catalog, id, version, golden);
                     view.Console.MarkupLineInterpolated($"[green]✓[/] {loaded.Label} {(catalog.IsPublished(id, version) ? "published" : "draft")} {loaded.ContentHash}");
                 }
                 catch (DefinitionException e)
@@ -33,7 +41,7 @@ public static class ValidateCommand
             }
         }
 
-        foreach (var outcome in GoldenCase.Discover(catalog.Root).Where(c => module is null || c.Module == module).Select(c => c.Run()))
+        foreach (var outcome in golden.Where(c => module is null || c.Module == module).Select(c => c.Run()))
         {
             if (outcome.Passed)
             {
@@ -46,7 +54,7 @@ public static class ValidateCommand
             }
         }
 
-        foreach (var problem in catalog.VerifyPublished())
+        foreach (var problem in catalog.VerifyPublished(module))
         {
             failures++;
             view.Error(problem);
@@ -72,16 +80,26 @@ public static class ValidateCommand
         var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
         try
         {
-            LoadChecked(catalog, module, version);
+            LoadReady(catalog, module, version, GoldenCase.Discover(catalog.Root));
             var published = catalog.Publish(module, version);
             view.Console.MarkupLineInterpolated($"[green]✓[/] {published.Label} published as {published.ContentHash}");
             return 0;
         }
-        catch (Exception e) when (e is DefinitionException or InvalidOperationException)
+        catch (BadInputException e)
         {
             view.Error(e.Message);
             return 1;
         }
+    }
+
+    /// <summary><see cref="LoadChecked"/>, and what validate and publish ask besides: every template has a golden case and
+    /// trips no sandbox limit on samples of its source object (<see cref="TemplateReadiness"/>).</summary>
+    /// <exception cref="DefinitionException">Every problem found, each with its path.</exception>
+    public static LoadedWorkflow LoadReady(WorkflowCatalog catalog, string module, int version, IReadOnlyList<GoldenCase> golden)
+    {
+        var loaded = LoadChecked(catalog, module, version);
+        var errors = TemplateReadiness.Check(loaded, golden);
+        return errors.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), errors);
     }
 
     /// <summary>Loads a version and checks what the schema cannot: connectors and objects exist, templates compile.</summary>

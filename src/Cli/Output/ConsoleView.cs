@@ -78,11 +78,20 @@ public sealed class ConsoleView(bool json)
             _console.MarkupLineInterpolated($"[red]{summary.Error}[/]");
         }
 
-        foreach (var p in summary.Plan?.Where(p => p.Action != "skip").Take(20) ?? [])
+        if (summary.Plan is { } plan)
         {
-            _console.MarkupLineInterpolated($"  [grey]{p.Action,-10}[/] {p.Stream} {p.SourceId}  [grey]{p.Reason}[/]");
+            foreach (var p in plan.Items)
+            {
+                _console.MarkupLineInterpolated($"  [grey]{p.Action,-10}[/] {p.Stream} {p.SourceId}  [grey]{p.Reason}[/]");
+            }
+
+            PageLine(plan);
         }
     }
+
+    /// <summary>Says which part of a long list was shown, and how to see the next part.</summary>
+    public void PageLine<T>(Page<T> page) =>
+        _console.MarkupLineInterpolated($"[grey]{page.Describe()}{(page.HasMore ? $"; --page {page.Request.Number + 1} shows the next {page.Request.Size}" : "")}[/]");
 
     public void Error(string message) => _console.MarkupLineInterpolated($"[red]error:[/] {message}");
 

@@ -21,7 +21,7 @@ public sealed record RunSummary(
     long Pages,
     IReadOnlyDictionary<string, long> ApiCalls,
     double ElapsedSeconds,
-    IReadOnlyList<PlannedAction>? Plan = null)
+    Page<PlannedAction>? Plan = null)
 {
     /// <summary>Peak resident memory of this process so far, in MiB (records stream through; this stays flat with size).</summary>
     public long PeakMemoryMb { get; init; } = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / (1024 * 1024);
@@ -31,7 +31,7 @@ public sealed record RunSummary(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static RunSummary From(RunRecord run, TimeSpan elapsed, IReadOnlyList<PlannedAction>? plan = null) => new(
+    public static RunSummary From(RunRecord run, TimeSpan elapsed, Page<PlannedAction>? plan = null) => new(
         run.RunId, run.Module, run.Version, run.ContentHash, run.DryRun, run.Status.ToString(), run.Error,
         run.Counters.Read, run.Counters.Created, run.Counters.Updated, run.Counters.Unchanged, run.Counters.Quarantined, run.Counters.Pages,
         run.ApiCalls, Math.Round(elapsed.TotalSeconds, 2), plan);

@@ -1,4 +1,5 @@
 using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
 using IvvyWorkflows.Workflows.Orchestrations;
 using Microsoft.DurableTask;
@@ -47,10 +48,10 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
     /// <summary>Continues a run from its last committed page under a new orchestration instance.</summary>
     public async Task<RunRecord> ResumeAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var run = await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}' (see `ivvy-workflows status`).");
-        if (run.Status == RunStatus.Completed)
+        var run = await store.GetRunAsync(runId) ?? throw new BadInputException($"There is no run '{runId}' (see `ivvy-workflows status`).");
+        if (run.Status.IsComplete())
         {
-            throw new InvalidOperationException($"Run {runId} has already completed; start a new one with `ivvy-workflows run {run.Module}`.");
+            throw new BadInputException($"Run {runId} has already completed; start a new one with `ivvy-workflows run {run.Module}`.");
         }
 
         if (run.Owner is { } previous)
@@ -64,7 +65,7 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
     /// <summary>Stops a run: its journal says Terminated and its orchestration is terminated. Committed pages stay.</summary>
     public async Task TerminateAsync(string runId, CancellationToken cancellationToken = default)
     {
-        var run = await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}'.");
+        var run = await store.GetRunAsync(runId) ?? throw new BadInputException($"There is no run '{runId}'.");
         await store.TerminateRunAsync(runId, "terminated by an operator");
         if (run.Owner is { } owner)
         {
@@ -78,7 +79,7 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
         var checks = 0;
         while (true)
         {
-            var run = await store.GetRunAsync(runId) ?? throw new InvalidOperationException($"There is no run '{runId}'.");
+            var run = await store.GetRunAsync(runId) ?? throw new BadInputException($"There is no run '{runId}'.");
             if (progress is not null)
             {
                 await progress(run);

@@ -8,7 +8,7 @@ public sealed record DefinitionError(string Path, string Message)
 
 /// <summary>A definition that cannot run: every error found, each with its path, and the file it came from.</summary>
 public sealed class DefinitionException(string file, IReadOnlyList<DefinitionError> errors)
-    : Exception($"{file} is not a valid workflow definition:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}")
+    : BadInputException($"{file} is not a valid workflow definition:{Environment.NewLine}  {string.Join(Environment.NewLine + "  ", errors)}")
 {
     public string File { get; } = file;
 

@@ -28,7 +28,7 @@ public sealed class WorkflowCatalog
     {
         if (!Directory.Exists(root))
         {
-            throw new DirectoryNotFoundException($"The workflows folder '{root}' does not exist (set Workflows:Directory).");
+            throw new BadInputException($"The workflows folder '{root}' does not exist (set WorkflowsDirectory).");
         }
 
         var lockFile = Path.Combine(root, LockFileName);
@@ -79,10 +79,12 @@ public sealed class WorkflowCatalog
     }
 
     /// <summary>Published versions whose content changed since publishing: "contacts/v1: published sha256:a…, now sha256:b…".</summary>
-    public IReadOnlyList<string> VerifyPublished()
+    /// <param name="module">Only this module's versions; every module's when null.</param>
+    public IReadOnlyList<string> VerifyPublished(string? module = null)
     {
         var problems = new List<string>();
-        foreach (var (key, hash) in Published.OrderBy(p => p.Key, StringComparer.Ordinal))
+        foreach (var (key, hash) in Published.Where(p => module is null || p.Key.StartsWith(module + "/", StringComparison.Ordinal))
+                     .OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var folder = Path.Combine(Root, key);
             if (!Directory.Exists(folder))
@@ -111,7 +113,7 @@ public sealed class WorkflowCatalog
         {
             return existing == loaded.ContentHash
                 ? loaded
-                : throw new InvalidOperationException($"{key} is already published with other content ({existing}); publish the change as v{Versions(module).Max() + 1}.");
+                : throw new BadInputException($"{key} is already published with other content ({existing}); publish the change as v{Versions(module).Max() + 1}.");
         }
 
         var updated = new SortedDictionary<string, string>(Published.ToDictionary(), StringComparer.Ordinal) { [key] = loaded.ContentHash };

@@ -180,4 +180,11 @@ public sealed record RunSettings
 
     /// <summary>An activity starts no new page after this long, so a redo after a crash is short.</summary>
     public int ActivityBudgetMilliseconds { get; init; } = 1000;
+
+    /// <summary>When this many records of a stream, the first it maps in a run, all fail at the same place in the
+    /// template, the template is broken rather than the records: the run stops instead of quarantining the whole window.
+    /// 0 never stops.</summary>
+    public int FailFastAfter { get; init; } = DefaultFailFastAfter;
+
+    public const int DefaultFailFastAfter = 20;
 }

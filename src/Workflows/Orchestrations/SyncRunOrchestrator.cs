@@ -18,8 +18,11 @@ public sealed class SyncRunOrchestrator : TaskOrchestrator<SyncRunInput, SyncRun
     /// <summary>Activity calls per generation; each commits one or more pages, so history never holds more than this many.</summary>
     public const int ContinueAsNewEveryCalls = 20;
 
+    /// <summary>Attempts of one activity call (each with the connectors' own bounded retries) before the run stops.</summary>
+    public const int ActivityAttempts = 5;
+
     private static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
-        maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
+        maxNumberOfAttempts: ActivityAttempts, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2, maxRetryInterval: TimeSpan.FromMinutes(2)));
 
     public override async Task<SyncRunOutcome?> RunAsync(TaskOrchestrationContext context, SyncRunInput input)
     {
@@ -58,15 +61,21 @@ public sealed class SyncRunOrchestrator : TaskOrchestrator<SyncRunInput, SyncRun
         catch (TaskFailedException e)
         {
             // Retries exhausted: record the failure so operators see it; the committed progress stays for a resume.
-            return await FinishAsync(context, input, owner, e.FailureDetails.ErrorMessage);
+            return await FinishAsync(context, input, owner, RetriesUsedUp(input, e.FailureDetails.ErrorMessage));
         }
 
         return await FinishAsync(context, input, owner, null);
     }
 
+    /// <summary>The run's last error once retrying is over: the last failure, and that nothing retries it any more (the
+    /// connectors' messages describe the failure, never a retry still to come).</summary>
+    public static string RetriesUsedUp(SyncRunInput input, string lastError) =>
+        $"{lastError.TrimEnd()} The run stopped after {ActivityAttempts} attempts; `ivvy-workflows run {input.Module}` continues it from its last committed page.";
+
     private static async Task<SyncRunOutcome> FinishAsync(TaskOrchestrationContext context, SyncRunInput input, string owner, string? error)
     {
         await context.CallActivityAsync(ActivityNames.FinishRun, new FinishRunRequest(input.RunId, owner, error is not null, error), Retry);
+        // Completed means the window was read; the journal says CompletedWithErrors when records were quarantined.
         return new SyncRunOutcome(input.RunId, error is null ? "Completed" : "Failed", error);
     }
 }

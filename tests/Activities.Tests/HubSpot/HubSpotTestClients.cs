@@ -20,8 +20,8 @@ internal static class HubSpotTestClients
     };
 
     public static HubSpotClient Create(HttpMessageHandler handler, TimeProvider time, HubSpotClientOptions? options = null,
-        ApiCallMeter? meter = null) =>
-        new(new HttpClient(handler), options ?? Options(), meter ?? new ApiCallMeter(), time, NullLogger.Instance);
+        ApiCallMeter? meter = null, Microsoft.Extensions.Logging.ILogger? logger = null) =>
+        new(new HttpClient(handler), options ?? Options(), meter ?? new ApiCallMeter(), time, logger ?? NullLogger.Instance);
 
     /// <summary>Runs <paramref name="action"/>, advancing the fake clock while it waits (e.g. for a Retry-After).</summary>
     public static async Task<T> DriveAsync<T>(FakeTimeProvider time, Func<Task<T>> action)

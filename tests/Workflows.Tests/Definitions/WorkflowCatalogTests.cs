@@ -48,13 +48,30 @@ public sealed class WorkflowCatalogTests : IDisposable
     }
 
     [Fact]
+    public void VerifyPublished_OneModule_IgnoresAnotherModulesDrift()
+    {
+        var folder = CopyContacts();
+        var companies = Path.Combine(_root, "companies", "v1");
+        CopyDirectory(Path.Combine(RepoPaths.Workflows, "companies", "v1"), companies);
+        var catalog = WorkflowCatalog.Open(_root);
+        catalog.Publish("contacts", 1);
+        WorkflowCatalog.Open(_root).Publish("companies", 1);
+
+        File.AppendAllText(Path.Combine(folder, "templates", "ivvy-contact-to-hubspot.scriban"), "\n{{# changed }}");
+
+        Assert.Empty(WorkflowCatalog.Open(_root).VerifyPublished("companies"));
+        Assert.StartsWith("contacts/v1:", Assert.Single(WorkflowCatalog.Open(_root).VerifyPublished("contacts")), StringComparison.Ordinal);
+        Assert.Single(WorkflowCatalog.Open(_root).VerifyPublished());
+    }
+
+    [Fact]
     public void Publish_SameVersionWithOtherContent_IsRefused()
     {
         var folder = CopyContacts();
         WorkflowCatalog.Open(_root).Publish("contacts", 1);
         File.AppendAllText(Path.Combine(folder, "templates", "ivvy-contact-to-hubspot.scriban"), "\n");
 
-        var error = Assert.Throws<InvalidOperationException>(() => WorkflowCatalog.Open(_root).Publish("contacts", 1));
+        var error = Assert.Throws<BadInputException>(() => WorkflowCatalog.Open(_root).Publish("contacts", 1));
         Assert.Contains("v2", error.Message);
     }
 
