@@ -224,7 +224,7 @@ public static class RunCommands
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             view.Error("Stopped. The run keeps its committed pages: `ivvy-workflows run <module>` or `resume <run-id>` continues it.");
-            return 130;
+            return StopSignals.ExitCode;
         }
         catch (Exception e) when (e is InvalidOperationException or ConnectorException or Microsoft.Extensions.Options.OptionsValidationException
                                    or System.ComponentModel.DataAnnotations.ValidationException or DirectoryNotFoundException or Engine.DurableEngineStartException)
