@@ -221,6 +221,11 @@ public static class RunCommands
             view.Error(e.Message);
             return 2;
         }
+        catch (Engine.DurableEngineStorageLostException e)
+        {
+            view.Error(e.Message);
+            return 1;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             view.Error("Stopped. The run keeps its committed pages: `ivvy-workflows run <module>` or `resume <run-id>` continues it.");
