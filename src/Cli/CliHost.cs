@@ -36,6 +36,8 @@ public static class CliHost
         builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("DurableTask", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("Grpc", LogLevel.Error);
+        // While storage is away the sidecar logs every failed call with its stack; the storage watch says it in one line.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", verbose ? LogLevel.Error : LogLevel.None);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
 
         // Signals belong to StopSignals: the default console lifetime would swallow them and stop only this host.

@@ -36,6 +36,9 @@ public sealed class CliChild : IDisposable
 
     public string Stderr => string.Join('\n', _stderr);
 
+    /// <summary>Both streams with every run of white space made one space (the console wraps long lines).</summary>
+    public string Flat => System.Text.RegularExpressions.Regex.Replace(Stdout + " " + Stderr, @"\s+", " ");
+
     /// <summary>Starts <c>ivvy-workflows {arguments}</c> in the bed's data folder with its settings (and
     /// <paramref name="overrides"/>; a null value removes a setting).</summary>
     public static CliChild Start(SyncTestBed bed, string[] arguments, IDictionary<string, string?>? overrides = null)

@@ -28,7 +28,7 @@ public sealed class StopSignalTests
             run.Signal(signal);
             await run.WaitForExitAsync(StopWithin);
             Assert.True(run.ExitCode == exitCode, $"exit {run.ExitCode}: {run.Stderr}");
-            Assert.Contains("Stopped", run.Stdout, StringComparison.Ordinal);
+            Assert.Contains("Stopped. The run keeps its committed pages", run.Flat, StringComparison.Ordinal);
             var stopped = (await store.ListRunsAsync(1)).Single();
             Assert.Equal(RunStatus.Running, stopped.Status);
             runId = stopped.RunId;

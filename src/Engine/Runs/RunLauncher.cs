@@ -1,3 +1,4 @@
+using Grpc.Core;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Workflows.Definitions;
 using IvvyWorkflows.Workflows.Orchestrations;
@@ -110,16 +111,24 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
 
             if (storage is not null && storage.Restarts != restarts)
             {
-                // The restarted storage may have lost the orchestration's last steps: continue from the journal instead.
-                restarts = storage.Restarts;
-                await ResumeAsync(runId, cancellationToken);
+                // The restarted storage may have lost the orchestration's last steps: continue from the journal instead
+                // (tried again at the next poll while the storage still comes up).
+                try
+                {
+                    await ResumeAsync(runId, cancellationToken);
+                    restarts = storage.Restarts;
+                }
+                catch (RpcException)
+                {
+                }
+
                 continue;
             }
 
             // Every few seconds, make sure the orchestration is still alive: one that failed outside an activity
             // (e.g. it could not be replayed) never writes the journal itself.
             if (++checks % 25 == 0 && run.Owner is { } owner
-                && await client.GetInstanceAsync(owner, cancellationToken) is { IsCompleted: true } instance
+                && await TryGetInstanceAsync(owner, cancellationToken) is { IsCompleted: true } instance
                 && instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
                 var error = instance.FailureDetails?.ErrorMessage ?? $"orchestration {owner} ended as {instance.RuntimeStatus}";
@@ -127,6 +136,25 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
+    }
+
+    /// <summary>The instance's state, or null when the backend cannot say now (storage away: the storage watch, not
+    /// this check, decides when that ends the wait).</summary>
+    private async Task<OrchestrationMetadata?> TryGetInstanceAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.GetInstanceAsync(instanceId, cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // The gRPC client reports a cancelled wait this way; callers handle cancellation as such.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
