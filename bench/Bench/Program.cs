@@ -87,12 +87,13 @@ internal sealed class Harness(string root) : IAsyncDisposable
     private static readonly string Cli = Path.Combine(AppContext.BaseDirectory, "IvvyWorkflows.Cli.dll");
     private static readonly string Workflows = FindWorkflows();
     private readonly List<Process> _children = [];
-    // One Azurite for every scenario, started here (or reused) and stopped gracefully at the end, before its data
-    // folder goes: the CLI children reuse it and never stop it.
+    // One Azurite for every scenario, on free ports, started here and stopped gracefully at the end, before its data
+    // folder goes: the CLI children get its connection string (external storage to them), so they never stop it.
     private readonly IvvyWorkflows.Engine.AzuriteLauncher _azurite = new();
+    private string _storage = "";
     private int _scenario;
 
-    public Task StartAsync() => _azurite.EnsureRunningAsync(Path.Combine(root, "azurite"));
+    public async Task StartAsync() => _storage = (await _azurite.EnsureRunningAsync(Path.Combine(root, "azurite"))).ConnectionString;
 
     public async Task<Comparison> CompareAsync(int contacts, int ivvyLatencyMs, int hubSpotLatencyMs)
     {
@@ -203,9 +204,9 @@ internal sealed class Harness(string root) : IAsyncDisposable
     }
 
     /// <summary>Rows of the orchestration's history in Azure Storage when it ended: bounded by ContinueAsNew, not by records.</summary>
-    private static async Task<int> HistoryRowsAsync(string hub, string instanceId)
+    private async Task<int> HistoryRowsAsync(string hub, string instanceId)
     {
-        var table = new Azure.Data.Tables.TableClient("UseDevelopmentStorage=true", hub + "History");
+        var table = new Azure.Data.Tables.TableClient(_storage, hub + "History");
         var rows = 0;
         await foreach (var _ in table.QueryAsync<Azure.Data.Tables.TableEntity>($"PartitionKey eq '{instanceId}'", select: ["RowKey"]))
         {
@@ -233,7 +234,7 @@ internal sealed class Harness(string root) : IAsyncDisposable
         ["DataDirectory"] = data,
         ["WorkflowsDirectory"] = Workflows,
         ["Engine__TaskHubName"] = hub,
-        ["Engine__StopAzuriteOnExit"] = "false",
+        ["Engine__StorageConnectionString"] = _storage,
         ["Ivvy__BaseUrl"] = sandbox.IvvyUrl.ToString(),
         ["Ivvy__ApiKey"] = "sandbox-key",
         ["Ivvy__ApiSecret"] = "sandbox-secret",

@@ -36,8 +36,12 @@ public static class CliHost
         builder.Logging.AddFilter("Microsoft", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("DurableTask", verbose ? LogLevel.Warning : LogLevel.Error);
         builder.Logging.AddFilter("Grpc", LogLevel.Error);
+        // While storage is away the sidecar logs every failed call with its stack; the storage watch says it in one line.
+        builder.Logging.AddFilter("Grpc.AspNetCore.Server.ServerCallHandler", verbose ? LogLevel.Error : LogLevel.None);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
 
+        // Signals belong to StopSignals: the default console lifetime would swallow them and stop only this host.
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
         builder.Services.AddOptions<CliSettings>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.GetValue<bool>(nameof(CliSettings.TelemetryConsole)))
         {
@@ -56,4 +60,11 @@ public static class CliHost
     public static IConfiguration Configuration(this IHost host) => host.Services.GetRequiredService<IConfiguration>();
 
     public static ILoggerFactory Loggers(this IHost host) => host.Services.GetRequiredService<ILoggerFactory>();
+
+    private sealed class SignalFreeLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
 }

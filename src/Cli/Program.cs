@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IvvyWorkflows.Cli;
 using IvvyWorkflows.Cli.Commands;
 
 var verbose = new Option<bool>("--verbose", "-v") { Description = "Log what the engine does (to stderr).", Recursive = true };
@@ -46,4 +47,6 @@ var sandbox = new Command("sandbox", "Run the simulated iVvy and HubSpot as thei
 sandbox.SetAction((parse, ct) => SandboxCommand.RunAsync(parse.GetValue(seed), parse.GetValue(verbose), ct));
 
 var root = new RootCommand("ivvy-workflows: keeps iVvy and a CRM in sync, durably.") { verbose, run, resume, terminate, status, quarantine, replay, validate, publish, sandbox };
-return await root.Parse(args).InvokeAsync();
+// Signals are ours alone (see StopSignals): every action's token is cancelled by the first SIGINT or SIGTERM.
+using var stop = new StopSignals();
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);

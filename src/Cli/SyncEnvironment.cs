@@ -26,7 +26,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
         Engine = engine;
         Store = store;
         Catalog = catalog;
-        Runs = new RunLauncher(engine.Client, store, TimeProvider.System);
+        Runs = new RunLauncher(engine.Client, store, TimeProvider.System, engine.Storage);
     }
 
     public CliSettings Settings { get; }

@@ -40,6 +40,7 @@ public sealed class DurableEngine : IAsyncDisposable
     static readonly TimeSpan CompletionPollInterval = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan StorageProbeTimeout = TimeSpan.FromSeconds(5);
     static readonly TimeSpan TaskHubCreateTimeout = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan LostStorageStepTimeout = TimeSpan.FromSeconds(3);
     const string ConnectionStringSetting = "Engine:StorageConnectionString";
 
     readonly IHost workerHost;
@@ -47,7 +48,8 @@ public sealed class DurableEngine : IAsyncDisposable
     readonly WebApplication sidecar;
     readonly SidecarCompatibleOrchestrationService? durableBackend;
     readonly IDisposable? backendToDispose;
-    readonly AzuriteLauncher? azuriteToStop;
+    readonly AzuriteLauncher? azurite;
+    readonly bool stopAzurite;
     readonly ILogger logger;
     readonly TimeProvider time;
     readonly object stopGate = new();
@@ -60,7 +62,9 @@ public sealed class DurableEngine : IAsyncDisposable
         Uri sidecarAddress,
         SidecarCompatibleOrchestrationService? durableBackend,
         IDisposable? backendToDispose,
-        AzuriteLauncher? azuriteToStop,
+        AzuriteLauncher? azurite,
+        bool stopAzurite,
+        StorageWatch? storage,
         string taskHubName,
         string backendDescription,
         ILogger logger)
@@ -71,7 +75,9 @@ public sealed class DurableEngine : IAsyncDisposable
         SidecarAddress = sidecarAddress;
         this.durableBackend = durableBackend;
         this.backendToDispose = backendToDispose;
-        this.azuriteToStop = azuriteToStop;
+        this.azurite = azurite;
+        this.stopAzurite = stopAzurite;
+        Storage = storage;
         TaskHubName = taskHubName;
         Backend = backendDescription;
         this.logger = logger;
@@ -96,6 +102,9 @@ public sealed class DurableEngine : IAsyncDisposable
 
     /// <summary>The loopback address of the in-process sidecar (unauthenticated; loopback only).</summary>
     public Uri SidecarAddress { get; }
+
+    /// <summary>Watches the storage while the engine runs; null for <see cref="StartInMemoryAsync"/>.</summary>
+    public StorageWatch? Storage { get; }
 
     /// <summary>Starts a durable engine: storage (Azurite unless a connection string is set), task hub, sidecar, worker and client.</summary>
     /// <param name="options">Engine settings (validated here; see <see cref="DurableEngineOptions"/>).</param>
@@ -129,14 +138,18 @@ public sealed class DurableEngine : IAsyncDisposable
         SidecarCompatibleOrchestrationService? backend = null;
         try
         {
+            string connectionString;
             if (options.UsesLocalAzurite)
             {
                 launcher = new AzuriteLauncher(loggers.CreateLogger<AzuriteLauncher>(), time);
-                await launcher.EnsureRunningAsync(options.DataDirectory, ct);
+                connectionString = (await launcher.EnsureRunningAsync(options.DataDirectory, ct)).ConnectionString;
+            }
+            else
+            {
+                connectionString = options.StorageConnectionString!;
             }
 
-            string connectionString = options.EffectiveConnectionString;
-            await ProbeStorageAsync(connectionString, options.UsesLocalAzurite, ct);
+            Uri queueEndpoint = await ProbeStorageAsync(connectionString, options.UsesLocalAzurite, ct);
 
             storage = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
             {
@@ -171,10 +184,12 @@ public sealed class DurableEngine : IAsyncDisposable
 
             var hosts = await StartHostsAsync(backend, backend, registerTasks, configureServices, quietLoggers, ct);
             string description = options.UsesLocalAzurite ? "Azure Storage on local Azurite" : "Azure Storage";
+            var watch = new StorageWatch(
+                queueEndpoint, options.StorageLossTimeout, launcher, launcher is null ? null : Path.GetFullPath(options.DataDirectory),
+                logger, time);
             var engine = new DurableEngine(
                 hosts.Worker, hosts.Channel, hosts.Sidecar, hosts.Address, backend, storage,
-                launcher is { StartedByThisLauncher: true } && options.StopAzuriteOnExit ? launcher : null,
-                options.TaskHubName, description, logger);
+                launcher, options.StopAzuriteOnExit, watch, options.TaskHubName, description, logger);
             EngineLog.EngineStarted(logger, options.TaskHubName, description, time.GetElapsedTime(started).TotalMilliseconds, hosts.Address.ToString());
             return engine;
         }
@@ -187,9 +202,9 @@ public sealed class DurableEngine : IAsyncDisposable
             }
 
             storage?.Dispose();
-            if (launcher is { StartedByThisLauncher: true } && options.StopAzuriteOnExit)
+            if (launcher is not null)
             {
-                await StopQuietlyAsync(launcher.StopAsync(CancellationToken.None), logger, "azurite");
+                await StopQuietlyAsync(launcher.StopAsync(options.StopAzuriteOnExit, CancellationToken.None), logger, "azurite");
             }
 
             throw;
@@ -231,7 +246,7 @@ public sealed class DurableEngine : IAsyncDisposable
         var hosts = await StartHostsAsync(store, store, registerTasks, configureServices, quietLoggers, ct);
         return new DurableEngine(
             hosts.Worker, hosts.Channel, hosts.Sidecar, hosts.Address, durableBackend: null, backendToDispose: null,
-            azuriteToStop: null, "in-memory", "in-memory (not durable)", loggers.CreateLogger("IvvyWorkflows.Engine"));
+            azurite: null, stopAzurite: false, storage: null, "in-memory", "in-memory (not durable)", loggers.CreateLogger("IvvyWorkflows.Engine"));
     }
 
     /// <summary>
@@ -259,11 +274,13 @@ public sealed class DurableEngine : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the engine: the worker host first (no new work is taken), then the sidecar, then the backend, then
-    /// Azurite if this engine started it and <see cref="DurableEngineOptions.StopAzuriteOnExit"/> is set.
+    /// Stops the engine: the worker host first (no new work is taken), then the sidecar, then the backend, then it
+    /// gives up its lease on the data directory's Azurite, which stops when no other process of ours uses it and
+    /// <see cref="DurableEngineOptions.StopAzuriteOnExit"/> is set.
     /// </summary>
     /// <remarks>Idempotent. Orchestrations in flight are not lost: they resume when an engine starts again on the
-    /// same task hub (an activity interrupted mid-run runs again).</remarks>
+    /// same task hub (an activity interrupted mid-run runs again). When the storage is lost, each step that needs it
+    /// is given up after a few seconds, so the stop stays bounded.</remarks>
     public Task StopAsync(CancellationToken ct = default)
     {
         lock (stopGate)
@@ -277,6 +294,12 @@ public sealed class DurableEngine : IAsyncDisposable
 
     async Task StopCoreAsync(CancellationToken ct)
     {
+        bool storageLost = Storage is { Lost.IsCancellationRequested: true };
+        if (Storage is not null)
+        {
+            await Storage.DisposeAsync();
+        }
+
         await Step("worker host", async () =>
         {
             await workerHost.StopAsync(ct);
@@ -298,9 +321,9 @@ public sealed class DurableEngine : IAsyncDisposable
         }
 
         backendToDispose?.Dispose();
-        if (azuriteToStop is not null)
+        if (azurite is not null)
         {
-            await Step("azurite", () => azuriteToStop.StopAsync(ct));
+            await Step("azurite", () => azurite.StopAsync(stopAzurite, ct));
         }
 
         EngineLog.EngineStopped(logger, TaskHubName);
@@ -309,7 +332,8 @@ public sealed class DurableEngine : IAsyncDisposable
         {
             try
             {
-                await action();
+                // Without storage the backend's calls retry for minutes: give each step a few seconds, then move on.
+                await action().WaitAsync(storageLost ? LostStorageStepTimeout : Timeout.InfiniteTimeSpan, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -405,7 +429,8 @@ public sealed class DurableEngine : IAsyncDisposable
     /// Fails fast, with a message naming the setting, when the storage endpoint does not accept connections:
     /// otherwise the storage SDK retries for a long time before the task hub creation gives up.
     /// </summary>
-    static async Task ProbeStorageAsync(string connectionString, bool localAzurite, CancellationToken ct)
+    /// <returns>The storage's queue endpoint, which <see cref="StorageWatch"/> then keeps watching.</returns>
+    static async Task<Uri> ProbeStorageAsync(string connectionString, bool localAzurite, CancellationToken ct)
     {
         Uri endpoint;
         try
@@ -435,14 +460,15 @@ public sealed class DurableEngine : IAsyncDisposable
             throw new DurableEngineStartException(
                 EngineStartFailure.StorageUnreachable,
                 localAzurite
-                    ? $"Local Azurite is not reachable at {endpoint.Host}:{endpoint.Port} ({reason}). Start it with " +
-                      "'npx azurite --location .ivvy-workflows/azurite-data' (or let the engine start it), or set " +
-                      $"{ConnectionStringSetting} to an Azure Storage account."
+                    ? $"The data directory's Azurite is not reachable at {endpoint.Host}:{endpoint.Port} ({reason}). See " +
+                      "azurite.log in the data directory (Engine:DataDirectory), or set " + $"{ConnectionStringSetting} to an Azure Storage account."
                     : $"The storage account in {ConnectionStringSetting} is not reachable: its queue endpoint " +
                       $"{endpoint.Host}:{endpoint.Port} refused or dropped the connection ({reason}). Check the setting " +
                       "and the network, or leave it empty to use local Azurite.",
                 ConnectionStringSetting, ex);
         }
+
+        return endpoint;
     }
 
     static async Task CreateTaskHubAsync(AzureStorageOrchestrationService storage, DurableEngineOptions options, CancellationToken ct)

@@ -12,17 +12,18 @@ public sealed class DurableEngineOptions
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "Engine";
 
-    /// <summary>The connection string used when <see cref="StorageConnectionString"/> is empty: local Azurite.</summary>
+    /// <summary>The connection string of the machine's emulator on its well-known ports 10000-10002 (external storage:
+    /// the engine neither starts nor stops it).</summary>
     public const string DevelopmentStorageConnectionString = "UseDevelopmentStorage=true";
 
     /// <summary>
-    /// Azure Storage connection string of the durable backend. Null or empty: the engine starts (or reuses) a local
-    /// Azurite emulator with its data under <see cref="DataDirectory"/>.
+    /// Azure Storage connection string of the durable backend. Null or empty: the engine starts (or adopts) the local
+    /// Azurite emulator that <see cref="DataDirectory"/> owns, on free ports recorded there (see <see cref="AzuriteLauncher"/>).
     /// </summary>
     /// <remarks>A secret: it never reaches a log or an exception message.</remarks>
     public string? StorageConnectionString { get; set; }
 
-    /// <summary>Folder for local state: Azurite's data, log and pid file, and the Azurite install if one is needed.</summary>
+    /// <summary>Folder for local state: Azurite's data, log, record and leases, and the Azurite install if one is needed.</summary>
     [Required]
     public string DataDirectory { get; set; } = "./.ivvy-workflows";
 
@@ -65,16 +66,22 @@ public sealed class DurableEngineOptions
     public int PartitionCount { get; set; } = 1;
 
     /// <summary>
-    /// Stop the Azurite the engine started itself when the engine stops (gracefully, so Azurite saves its state).
-    /// An Azurite started by someone else is never stopped.
+    /// When the engine stops, stop the data directory's Azurite (gracefully, so Azurite saves its state) unless another
+    /// process of ours still uses it. Storage given by <see cref="StorageConnectionString"/> is never stopped.
     /// </summary>
     public bool StopAzuriteOnExit { get; set; } = true;
 
-    /// <summary>The connection string actually used: <see cref="StorageConnectionString"/> or local Azurite.</summary>
-    public string EffectiveConnectionString =>
-        string.IsNullOrWhiteSpace(StorageConnectionString) ? DevelopmentStorageConnectionString : StorageConnectionString;
+    /// <summary>
+    /// How long the storage may stop answering while the engine runs before the engine gives up on it: a run
+    /// waiting on it then stops with a message saying the storage went away and how to start it again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "00:10:00",
+        ErrorMessage = "Engine:StorageLossTimeout must be between 00:00:03 and 00:10:00.")]
+    public TimeSpan StorageLossTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>True when the engine is to start or reuse a local Azurite rather than use a configured account.</summary>
-    public bool UsesLocalAzurite => string.IsNullOrWhiteSpace(StorageConnectionString)
-        || StorageConnectionString.Trim().Equals(DevelopmentStorageConnectionString, StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// True when the engine is to start or adopt the data directory's own Azurite: no connection string. Any connection
+    /// string, <c>UseDevelopmentStorage=true</c> included, is storage run by someone else, never started or stopped.
+    /// </summary>
+    public bool UsesLocalAzurite => string.IsNullOrWhiteSpace(StorageConnectionString);
 }

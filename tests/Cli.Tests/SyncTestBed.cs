@@ -6,11 +6,12 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace IvvyWorkflows.Cli.Tests;
 
-/// <summary>Azurite for the whole collection: reused when running (CI and test.sh start it), else started here and
-/// left running, since test projects run in parallel and another may still be using it.</summary>
+/// <summary>The machine's Azurite on 10000-10002 for the whole collection: reused when running (CI and test.sh start it),
+/// else started here and left running, since test projects run in parallel and another may still be using it. Test beds
+/// reach it with <c>UseDevelopmentStorage=true</c>, external storage the CLI never starts or stops.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    public Task InitializeAsync() => new AzuriteLauncher().EnsureRunningAsync(Path.Combine(Path.GetTempPath(), "ivvy-workflows-cli-tests"));
+    public Task InitializeAsync() => AzuriteLauncher.EnsureDevelopmentStorageAsync(Path.Combine(Path.GetTempPath(), "ivvy-workflows-cli-tests"));
 
     public Task DisposeAsync() => Task.CompletedTask;
 }
@@ -32,7 +33,7 @@ public sealed class SyncTestBed : IDisposable
             ["DataDirectory"] = DataDirectory,
             ["WorkflowsDirectory"] = Workflows,
             ["Engine:TaskHubName"] = "t" + Guid.NewGuid().ToString("N")[..20],
-            ["Engine:StopAzuriteOnExit"] = "false",
+            ["Engine:StorageConnectionString"] = DurableEngineOptions.DevelopmentStorageConnectionString,
             ["Sandbox:Ivvy:SeedCount"] = seedCount.ToString(),
             ["Sandbox:Ivvy:DuplicateIdentityRate"] = duplicates.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };

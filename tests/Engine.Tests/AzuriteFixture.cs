@@ -1,8 +1,9 @@
 namespace IvvyWorkflows.Engine.Tests;
 
 /// <summary>
-/// Makes sure Azurite listens for the whole test run: reused when one already does (CI starts it beforehand),
-/// otherwise started here with its data in a temporary folder.
+/// Makes sure the machine's Azurite listens on 10000-10002 for the whole test run: reused when one already does (CI
+/// starts it beforehand), otherwise started here with its data in a temporary folder. Engines under test reach it
+/// with <c>UseDevelopmentStorage=true</c>, external storage they never start or stop.
 /// </summary>
 /// <remarks>
 /// An Azurite started here is left running: other test assemblies run in parallel may be using it by then, and the
@@ -17,6 +18,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public DurableEngineOptions NewOptions(string? taskHubName = null) => new()
     {
         DataDirectory = DataDirectory,
+        StorageConnectionString = DurableEngineOptions.DevelopmentStorageConnectionString,
         TaskHubName = taskHubName ?? NewTaskHubName(),
     };
 
@@ -24,7 +26,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public static string NewTaskHubName() => "t" + Guid.NewGuid().ToString("N")[..20];
 
     /// <inheritdoc />
-    public Task InitializeAsync() => new AzuriteLauncher().EnsureRunningAsync(DataDirectory);
+    public Task InitializeAsync() => AzuriteLauncher.EnsureDevelopmentStorageAsync(DataDirectory);
 
     /// <inheritdoc />
     public Task DisposeAsync() => Task.CompletedTask;

@@ -2,17 +2,16 @@ namespace IvvyWorkflows.Engine.Tests;
 
 /// <summary>The launcher against the Azurite the fixture made sure of.</summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class AzuriteLauncherRunningTests(AzuriteFixture azurite)
+public sealed class AzuriteLauncherRunningTests
 {
     [Fact]
-    public async Task EnsureRunningAsync_AzuriteAlreadyListening_ReusesItWithoutClaimingIt()
+    public async Task EnsureDevelopmentStorageAsync_AzuriteAlreadyListening_ReusesItAndRecordsNothing()
     {
-        var launcher = new AzuriteLauncher();
+        string directory = Path.Combine(Path.GetTempPath(), "ivvy-devstorage-" + Guid.NewGuid().ToString("N"));
 
-        await launcher.EnsureRunningAsync(azurite.DataDirectory);
-        await launcher.StopAsync();
+        await AzuriteLauncher.EnsureDevelopmentStorageAsync(directory);
 
-        Assert.False(launcher.StartedByThisLauncher);
-        Assert.True(await AzuriteLauncher.IsRunningAsync());
+        Assert.True(await AzuriteLauncher.IsRunningAsync(AzuritePorts.WellKnown));
+        Assert.False(File.Exists(Path.Combine(directory, AzuriteLauncher.RecordFileName)));
     }
 }

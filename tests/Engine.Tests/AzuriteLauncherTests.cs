@@ -70,13 +70,14 @@ public sealed class AzuriteLauncherTests : IDisposable
     public async Task StopRecordedAsync_PidOfAnotherProgram_LeavesItAloneAndDropsTheRecord()
     {
         // The recorded pid now belongs to this test process: it must not be signalled.
-        string pidFile = Path.Combine(root, "azurite.pid");
-        await File.WriteAllTextAsync(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        string record = Path.Combine(root, AzuriteLauncher.RecordFileName);
+        await File.WriteAllTextAsync(record, string.Create(CultureInfo.InvariantCulture,
+            $$"""{"ProcessId":{{Environment.ProcessId}},"BlobPort":10000,"QueuePort":10001,"TablePort":10002,"Location":"{{Path.Combine(root, "azurite-data")}}"}"""));
 
         bool stopped = await AzuriteLauncher.StopRecordedAsync(root);
 
         Assert.False(stopped);
-        Assert.False(File.Exists(pidFile));
+        Assert.False(File.Exists(record));
     }
 
     [Fact]

@@ -14,7 +14,7 @@ public sealed class DurableEngineOptionsTests
 
         Assert.Empty(Validate(options));
         Assert.True(options.UsesLocalAzurite);
-        Assert.Equal("UseDevelopmentStorage=true", options.EffectiveConnectionString);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.StorageLossTimeout);
         Assert.Equal("ivvyworkflows", options.TaskHubName);
         Assert.Equal("embedded", options.WorkerId);
         Assert.Equal(TimeSpan.FromSeconds(15), options.WorkItemVisibility);
@@ -59,7 +59,24 @@ public sealed class DurableEngineOptionsTests
         var options = new DurableEngineOptions { StorageConnectionString = "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k" };
 
         Assert.False(options.UsesLocalAzurite);
-        Assert.Equal(options.StorageConnectionString, options.EffectiveConnectionString);
+    }
+
+    [Fact]
+    public void UsesLocalAzurite_DevelopmentStorageConnectionString_IsFalse()
+    {
+        // The machine's emulator on 10000-10002 is someone else's: never adopted, never stopped.
+        Assert.False(new DurableEngineOptions { StorageConnectionString = "UseDevelopmentStorage=true" }.UsesLocalAzurite);
+    }
+
+    [Theory]
+    [InlineData("00:00:01")]
+    [InlineData("00:10:01")]
+    public void StorageLossTimeout_OutOfRange_IsRejectedNamingIt(string value)
+    {
+        var errors = Validate(new DurableEngineOptions { StorageLossTimeout = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) });
+
+        Assert.Contains(errors, e => e.MemberNames.Contains(nameof(DurableEngineOptions.StorageLossTimeout)));
+        Assert.Contains(errors, e => e.ErrorMessage!.Contains("Engine:StorageLossTimeout", StringComparison.Ordinal));
     }
 
     [Fact]

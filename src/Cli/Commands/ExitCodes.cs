@@ -12,7 +12,6 @@ public static class ExitCodes
     public const int BadInput = 2;
     /// <summary>Every run read its whole window, but at least one quarantined records (they wait for `replay`).</summary>
     public const int CompletedWithErrors = 3;
-    public const int Interrupted = 130;
 
     /// <summary>The exit code of runs that ended: the worst of them.</summary>
     public static int Of(IEnumerable<RunStatus> statuses)
@@ -30,6 +29,8 @@ public static class ExitCodes
     {
         BadInputException or Microsoft.Extensions.Options.OptionsValidationException or System.ComponentModel.DataAnnotations.ValidationException
             or Engine.DurableEngineStartException or ConnectorException { Kind: FailureKind.Config } => (BadInput, exception.Message),
+        // The run itself failed (its storage went away mid-run): its message says how to bring it back.
+        Engine.DurableEngineStorageLostException => (Failed, exception.Message),
         _ => (Failed, $"internal error (a fault of ivvy-workflows, not of your input; please report it): {exception}"),
     };
 }

@@ -5,6 +5,7 @@ using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Engine.Runs;
 using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
 using Microsoft.Extensions.Hosting;
@@ -31,6 +32,12 @@ public static class RunCommands
             var workflows = (all ? EnabledModules(catalog, settings) : [module!])
                 .Select(m => ValidateCommand.LoadChecked(catalog, m, all ? null : version))
                 .ToList();
+            using var locks = new ModuleLocks(settings.DataDirectory, view);
+            workflows = workflows.Where(w => locks.TryTake(w.Definition.Id)).ToList();
+            if (workflows.Count == 0)
+            {
+                return 0;
+            }
 
             await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
             var summaries = new List<RunSummary>();
@@ -57,6 +64,12 @@ public static class RunCommands
     public static Task<int> ResumeAsync(string runId, bool json, bool verbose, CancellationToken cancellationToken) =>
         Guard(json, async (host, view) =>
         {
+            using var locks = new ModuleLocks(host.Settings().DataDirectory, view);
+            if (await new SqliteStateStore(host.Settings().StateStorePath).GetRunAsync(runId) is { } known && !locks.TryTake(known.Module))
+            {
+                return 0;
+            }
+
             await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
             var started = Stopwatch.StartNew();
             var run = await env.Runs.ResumeAsync(runId, cancellationToken);
@@ -74,6 +87,12 @@ public static class RunCommands
         {
             var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
             var workflow = ValidateCommand.LoadChecked(catalog, module, null);
+            using var locks = new ModuleLocks(host.Settings().DataDirectory, view);
+            if (!locks.TryTake(module))
+            {
+                return 0;
+            }
+
             await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
             var started = Stopwatch.StartNew();
             var run = await env.Runs.StartAsync(workflow, dryRun: false, replay: true, cancellationToken);
@@ -214,6 +233,28 @@ public static class RunCommands
         return ordered;
     }
 
+    /// <summary>The modules this process runs, each locked in the data directory so a second process does not run it
+    /// too: that one says the run is already going and leaves it alone.</summary>
+    private sealed class ModuleLocks(string dataDirectory, ConsoleView view) : IDisposable
+    {
+        private readonly List<ModuleRunLock> _held = [];
+
+        public bool TryTake(string module)
+        {
+            if (ModuleRunLock.TryAcquire(dataDirectory, module) is { } taken)
+            {
+                _held.Add(taken);
+                return true;
+            }
+
+            view.Info($"A run of {module} is already going in {Path.GetFullPath(dataDirectory)} (another ivvy-workflows process); " +
+                "it carries on there. `ivvy-workflows status` follows it.");
+            return false;
+        }
+
+        public void Dispose() => _held.ForEach(l => l.Dispose());
+    }
+
     /// <summary>Runs a command inside the host, turning the errors users can fix into one clear line and an exit code.</summary>
     private static async Task<int> Guard(bool json, Func<IHost, ConsoleView, Task<int>> command, bool verbose, CancellationToken cancellationToken)
     {
@@ -226,7 +267,7 @@ public static class RunCommands
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             view.Error("Stopped. The run keeps its committed pages: `ivvy-workflows run <module>` or `resume <run-id>` continues it.");
-            return ExitCodes.Interrupted;
+            return StopSignals.ExitCode;
         }
         catch (Exception e)
         {

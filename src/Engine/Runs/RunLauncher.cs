@@ -1,3 +1,4 @@
+using Grpc.Core;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
@@ -16,8 +17,10 @@ namespace IvvyWorkflows.Engine.Runs;
 /// page. The claim is a fencing token checked at every commit, so an instance left over from a killed process can
 /// never commit a page again; it is terminated on a best-effort basis. This makes a restart continue within seconds,
 /// instead of waiting for the dead process's queue messages to become visible again.
+/// With a <see cref="StorageWatch"/>, <see cref="WaitAsync"/> stops when the engine's storage is lost, and resumes the
+/// run the same way after the watch restarted a dead Azurite (which may have lost its last few seconds of state).
 /// </remarks>
-public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store, TimeProvider time)
+public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store, TimeProvider time, StorageWatch? storage = null)
 {
     /// <summary>Starts a run of <paramref name="workflow"/>, or resumes the module's unfinished live run if there is one
     /// (that run keeps the definition it pinned). A <paramref name="replay"/> run re-syncs the quarantined records.</summary>
@@ -74,9 +77,26 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
     }
 
     /// <summary>Waits until the run leaves Running, reporting the committed state as it moves.</summary>
+    /// <exception cref="DurableEngineStorageLostException">The engine's storage went away for longer than its bound;
+    /// the run keeps its committed pages.</exception>
     public async Task<RunRecord> WaitAsync(string runId, Func<RunRecord, Task>? progress = null, CancellationToken cancellationToken = default)
     {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, storage?.Lost ?? CancellationToken.None);
+        try
+        {
+            return await WaitCoreAsync(runId, progress, linked.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && storage is not null)
+        {
+            storage.ThrowIfLost();
+            throw;
+        }
+    }
+
+    private async Task<RunRecord> WaitCoreAsync(string runId, Func<RunRecord, Task>? progress, CancellationToken cancellationToken)
+    {
         var checks = 0;
+        var restarts = storage?.Restarts ?? 0;
         while (true)
         {
             var run = await store.GetRunAsync(runId) ?? throw new BadInputException($"There is no run '{runId}'.");
@@ -90,10 +110,26 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
                 return run;
             }
 
+            if (storage is not null && storage.Restarts != restarts)
+            {
+                // The restarted storage may have lost the orchestration's last steps: continue from the journal instead
+                // (tried again at the next poll while the storage still comes up).
+                try
+                {
+                    await ResumeAsync(runId, cancellationToken);
+                    restarts = storage.Restarts;
+                }
+                catch (RpcException)
+                {
+                }
+
+                continue;
+            }
+
             // Every few seconds, make sure the orchestration is still alive: one that failed outside an activity
             // (e.g. it could not be replayed) never writes the journal itself.
             if (++checks % 25 == 0 && run.Owner is { } owner
-                && await client.GetInstanceAsync(owner, cancellationToken) is { IsCompleted: true } instance
+                && await TryGetInstanceAsync(owner, cancellationToken) is { IsCompleted: true } instance
                 && instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
                 var error = instance.FailureDetails?.ErrorMessage ?? $"orchestration {owner} ended as {instance.RuntimeStatus}";
@@ -101,6 +137,25 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+        }
+    }
+
+    /// <summary>The instance's state, or null when the backend cannot say now (storage away: the storage watch, not
+    /// this check, decides when that ends the wait).</summary>
+    private async Task<OrchestrationMetadata?> TryGetInstanceAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await client.GetInstanceAsync(instanceId, cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            // The gRPC client reports a cancelled wait this way; callers handle cancellation as such.
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+        catch (RpcException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
         }
     }
 
