@@ -286,6 +286,25 @@ public sealed partial class IvvyResponseShapeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetCompany_StoredByAnOlderSimulator_IsAnsweredInIvvysShape()
+    {
+        // What a database written before the simulator kept iVvy's shape holds: isAgent true/false, commissions under their write names.
+        await _host.Ivvy.TouchCompanyAsync(4, c =>
+        {
+            c["isAgent"] = true;
+            c["commissionFood"] = 10;
+            c.Remove("commissionFoodValue");
+            c.Remove("commissionFoodType");
+        });
+
+        var company = await _client.OkAsync("contact", "getCompany", new JsonObject { ["id"] = 4 });
+
+        AssertShape("contact.getCompany", company, CompanyDetail);
+        Assert.Equal(1, company["isAgent"]!.GetValue<int>());
+        Assert.Equal(10, company["commissionFoodValue"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task AddOrUpdateCompany_IsAgentNotZeroOrOne_IsRefused()
     {
         var response = await _client.CallAsync("contact", "addOrUpdateCompany", new JsonObject { ["businessName"] = "Agent 2", ["isAgent"] = 2 });
