@@ -41,15 +41,16 @@ public interface ITargetWriter
 
     /// <summary>Reads the target's current content of the records with these target ids, keyed by target id.</summary>
     /// <remarks>
-    /// <para>Used before a write to detect conflicts (both sides changed since the last sync). Ids that no longer exist are
-    /// simply absent from the answer; duplicates in <paramref name="targetIds"/> are read once.</para>
+    /// <para>Used before a write to detect conflicts (both sides changed since the last sync), deletions and merges. Ids that
+    /// no longer exist are absent from the answer; an id the target merged into another record answers with that record,
+    /// whose id <see cref="CurrentRecords.MovedTo"/> gives; duplicates in <paramref name="targetIds"/> are read once.</para>
     /// <para>Each value has the shape the writer writes: for HubSpot the flattened properties object (<c>{name: value}</c>;
     /// a property without a value may be absent), for iVvy the record as its read action (getContact, getCompany) returns
     /// it. Targets may add fields they always send (e.g. HubSpot's <c>lastmodifieddate</c>, iVvy's <c>modifiedDate</c>),
     /// so callers compare the fields they map rather than whole objects.</para>
     /// </remarks>
     /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
-    Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
+    Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
 }
 
 /// <summary>Adds members to, or removes them from, a group of a target (a HubSpot list, an iVvy subscription group).</summary>

@@ -181,27 +181,51 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter
     }
 
     /// <inheritdoc />
-    /// <remarks>Ids are HubSpot record ids (<see cref="UpsertResult.TargetId"/>). Each value is the record's properties as
+    /// <remarks>
+    /// <para>Ids are HubSpot record ids (<see cref="UpsertResult.TargetId"/>). Each value is the record's properties as
     /// HubSpot sends them: the asked-for <see cref="ReadProperties"/> that hold a value, plus those HubSpot always adds
-    /// (<c>hs_object_id</c>, <c>createdate</c>, <c>lastmodifieddate</c> / <c>hs_lastmodifieddate</c>).</remarks>
-    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
+    /// (<c>hs_object_id</c>, <c>createdate</c>, <c>lastmodifieddate</c> / <c>hs_lastmodifieddate</c>).</para>
+    /// <para>A merged record: HubSpot answers its old id with the record it was merged into, under that record's own id
+    /// and with the old id in <see cref="MergedObjectIds"/>; it comes back under the id asked for, moved to the new id.
+    /// A deleted one HubSpot leaves out (OBJECT_NOT_FOUND): it is absent.</para>
+    /// </remarks>
+    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targetIds);
-        var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         if (targetIds.Count == 0)
         {
-            return current;
+            return CurrentRecords.None;
         }
 
-        var records = await _client.BatchReadAsync(_objectType, targetIds, _readProperties, cancellationToken).ConfigureAwait(false);
+        var asked = targetIds.ToHashSet(StringComparer.Ordinal);
+        var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var moved = new Dictionary<string, string>(StringComparer.Ordinal);
+        var records = await _client.BatchReadAsync(_objectType, targetIds, [.. _readProperties, MergedObjectIds], cancellationToken).ConfigureAwait(false);
         foreach (var record in records)
         {
-            current[record.Id] = record.Properties;
+            var properties = record.Properties.DeepClone().AsObject();
+            properties.Remove(MergedObjectIds);
+            if (asked.Contains(record.Id))
+            {
+                current[record.Id] = properties;
+            }
+
+            foreach (var old in (record.Property(MergedObjectIds) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (old != record.Id && asked.Contains(old))
+                {
+                    current[old] = properties;
+                    moved[old] = record.Id;
+                }
+            }
         }
 
-        return current;
+        return new CurrentRecords(current, moved);
     }
+
+    /// <summary>HubSpot's read-only property listing the ids merged into a record, separated by semicolons.</summary>
+    public const string MergedObjectIds = "hs_merged_object_ids";
 
     private static IReadOnlyList<string> DefaultReadPropertiesOf(string objectType) =>
         DefaultReadProperties.TryGetValue(objectType, out var properties) ? properties : [];

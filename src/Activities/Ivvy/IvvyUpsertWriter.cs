@@ -106,7 +106,7 @@ public sealed class IvvyUpsertWriter : ITargetWriter
     /// <inheritdoc />
     /// <remarks>Calls the read action (getContact, getCompany) once per distinct id, at most <see cref="MaxParallelCalls"/>
     /// at a time. Ids iVvy does not know (24096, 24153) are absent; any other failure propagates.</remarks>
-    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
+    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targetIds);
@@ -125,7 +125,7 @@ public sealed class IvvyUpsertWriter : ITargetWriter
             }
         }
 
-        return current;
+        return new CurrentRecords(current);
     }
 
     private async Task<UpsertResult> WriteOneAsync(TargetRecord record, CancellationToken ct)

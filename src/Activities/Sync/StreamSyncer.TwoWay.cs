@@ -68,7 +68,7 @@ public sealed partial class StreamSyncer
         }
 
         var paired = candidates.Where(c => c.Pair is not null).Select(c => Id(c.Pair!, y)).ToList();
-        var current = paired.Count == 0 ? new Dictionary<string, JsonObject>() : await writer.ReadCurrentAsync(paired, cancellationToken);
+        var current = paired.Count == 0 ? CurrentRecords.None : await writer.ReadCurrentAsync(paired, cancellationToken);
         var writes = new List<(TargetRecord Target, SourceRecord Record, JsonObject? YNow, Pair? Pair)>();
         foreach (var (record, output, pair) in candidates)
         {

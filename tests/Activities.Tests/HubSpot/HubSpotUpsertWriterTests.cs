@@ -257,6 +257,26 @@ public sealed class HubSpotUpsertWriterTests
     }
 
     [Fact]
+    public async Task ReadCurrentAsync_MergedAndDeletedIds_AnswersMovedToTheSurvivorAndGone()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var writer = await ReadyWriterAsync(hubSpot);
+        var written = (await writer.UpsertAsync(Contacts(3), default)).Select(r => r.TargetId!).ToList();
+        var survivor = await hubSpot.Simulator.MergeAsync("contacts", written[0], written[1]);
+        await hubSpot.CreateClient().ArchiveAsync("contacts", [written[2]], default);
+
+        var current = await writer.ReadCurrentAsync(written, default);
+
+        Assert.Equal(survivor, current.MovedTo(written[0]));
+        Assert.Equal(survivor, current.MovedTo(written[1]));
+        Assert.Equal("0", current[written[1]][Key]!.GetValue<string>());
+        Assert.False(current[written[0]].ContainsKey(HubSpotUpsertWriter.MergedObjectIds));
+        Assert.True(current.IsGone(written[2]));
+        Assert.Null(current.MovedTo(written[2]));
+        Assert.Equal(1, hubSpot.Calls("contacts.batch/read"));
+    }
+
+    [Fact]
     public async Task ReadCurrentAsync_NoIds_CallsNothing()
     {
         await using var hubSpot = await SimulatedHubSpot.StartAsync();
