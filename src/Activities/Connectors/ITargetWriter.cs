@@ -53,6 +53,14 @@ public interface ITargetWriter
     Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
 }
 
+/// <summary>A target that can delete its records (what <c>pairing.onDelete: propagate</c> needs of the other side).</summary>
+public interface IRecordDeleter
+{
+    /// <summary>Deletes the records with these target ids; an id already gone is no error, so deleting twice is harmless.</summary>
+    /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
+    Task DeleteAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
+}
+
 /// <summary>Adds members to, or removes them from, a group of a target (a HubSpot list, an iVvy subscription group).</summary>
 public interface IMembershipWriter
 {

@@ -20,7 +20,7 @@ namespace IvvyWorkflows.Activities.HubSpot;
 /// <para><see cref="ReadCurrentAsync"/> reads records by HubSpot id with <c>batch/read</c> (one call per 100 ids), asking for
 /// <see cref="ReadProperties"/>.</para>
 /// </remarks>
-public sealed partial class HubSpotUpsertWriter : ITargetWriter
+public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter
 {
     private readonly HubSpotClient _client;
     private readonly string _objectType;
@@ -223,6 +223,11 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter
 
         return new CurrentRecords(current, moved);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Archives them (<c>batch/archive</c>): HubSpot keeps an archived record restorable for 90 days.</remarks>
+    public Task DeleteAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken) =>
+        targetIds.Count == 0 ? Task.CompletedTask : _client.ArchiveAsync(_objectType, targetIds, cancellationToken);
 
     /// <summary>HubSpot's read-only property listing the ids merged into a record, separated by semicolons.</summary>
     public const string MergedObjectIds = "hs_merged_object_ids";

@@ -123,6 +123,20 @@ public sealed class ConnectorFactory(
             errors.Add(new DefinitionError("pairing", "a two-way module has exactly two streams, one in each direction"));
         }
 
+        if (definition.Pairing is { } pairing && errors.Count == 0)
+        {
+            foreach (var side in new[] { "ivvy", "crm" })
+            {
+                // Propagating a deletion on one side deletes the record on the other: the stream writing that side must be able to.
+                var other = definition.Streams.First(s => (s.Source.Connector == IvvyClient.ConnectorName) == (side == "ivvy")).Target;
+                if (pairing.OnDelete.For(side) == DeletePolicy.Propagate && !CanDelete(other))
+                {
+                    errors.Add(new DefinitionError($"pairing.onDelete.{side}",
+                        $"propagate needs {other.Connector} to delete '{other.Object}', which it cannot (iVvy has no delete action); use unlink or recreate"));
+                }
+            }
+        }
+
         if (definition.Pairing is null && definition.Streams.Any(s => s.Target.Connector == IvvyClient.ConnectorName && s.Membership is null))
         {
             errors.Add(new DefinitionError("pairing", "writing to iVvy needs a two-way module (a pairing block), so records are paired and echoes suppressed"));
@@ -130,6 +144,10 @@ public sealed class ConnectorFactory(
 
         return errors;
     }
+
+    /// <summary>True when the target's connector can delete its records (HubSpot CRM objects; iVvy has no delete action).</summary>
+    public static bool CanDelete(TargetDefinition target) =>
+        target.Connector == HubSpotClient.ConnectorName && HubSpotObjects.ContainsKey(target.Object);
 
     public ISourceReader CreateReader(SourceDefinition source, ApiCallMeter meter, IReadOnlyDictionary<string, string>? groupLists = null) => source.Connector switch
     {

@@ -38,6 +38,13 @@ public sealed partial class StreamSyncer
         var byX = await store.GetPairsAsync(definition.Id, x, records.Select(r => r.Id).ToList());
         var byY = await store.GetPairsAsync(definition.Id, y, records.Where(r => !byX.ContainsKey(r.Id)).Select(r => Text(r.Data[keyField])).OfType<string>().ToList());
 
+        // Deletions and merges (StreamSyncer.Deletes.cs): pairs of records merged into this page's records follow them, and
+        // a record whose key names a record that was deleted or merged away, and unlinked, is synced no longer.
+        var changes = new PairChanges();
+        Pair? PairOf(SourceRecord r) => byX.GetValueOrDefault(r.Id) ?? (Text(r.Data[keyField]) is { } k ? byY.GetValueOrDefault(k) : null);
+        var moved = await FollowSourceMergesAsync(context, x, y, records, PairOf, changes, now);
+        var unlinked = await store.GetUnlinkedAsync(definition.Id, y,
+            records.Where(r => !moved.ContainsKey(r.Id) && PairOf(r) is null).Select(r => Text(r.Data[keyField])).OfType<string>().ToList());
         var pairs = new List<Pair>();
         var conflicts = new List<ConflictEntry>();
         var quarantined = new List<QuarantineEntry>();
@@ -46,7 +53,14 @@ public sealed partial class StreamSyncer
         long unchanged = 0;
         foreach (var record in records)
         {
-            var pair = byX.GetValueOrDefault(record.Id) ?? (Text(record.Data[keyField]) is { } key ? byY.GetValueOrDefault(key) : null);
+            var pair = moved.GetValueOrDefault(record.Id) ?? PairOf(record);
+            if (pair is null && Text(record.Data[keyField]) is { } gone && unlinked.Contains(gone))
+            {
+                unchanged++;
+                Plan(planned, run, stream, record.Id, "skip", $"unlinked: its {y} record {gone} was deleted or merged away");
+                continue;
+            }
+
             var mapped = template.Render(record.Data, templateContext);
             if (!mapped.IsSuccess)
             {
@@ -55,7 +69,7 @@ public sealed partial class StreamSyncer
                 continue;
             }
 
-            if (pair is not null && SameOn(mapped.Output!, State(pair, y), mapped.Output!))
+            if (pair is not null && !changes.Moved.Contains(record.Id) && SameOn(mapped.Output!, State(pair, y), mapped.Output!))
             {
                 // The other side already holds these values: our own write coming back, or an unsynced field changed.
                 unchanged++;
@@ -69,10 +83,11 @@ public sealed partial class StreamSyncer
 
         var paired = candidates.Where(c => c.Pair is not null).Select(c => Id(c.Pair!, y)).ToList();
         var current = paired.Count == 0 ? CurrentRecords.None : await writer.ReadCurrentAsync(paired, cancellationToken);
+        candidates = SettleGoneTargets(context, x, y, candidates, current, changes, planned, now);
         var writes = new List<(TargetRecord Target, SourceRecord Record, JsonObject? YNow, Pair? Pair)>();
         foreach (var (record, output, pair) in candidates)
         {
-            var yNow = pair is null ? null : current.GetValueOrDefault(Id(pair, y));
+            var yNow = pair is null ? null : current.GetValueOrDefault(Id(pair, y)) ?? changes.Survivors.GetValueOrDefault(Id(pair, y));
             var write = output;
             if (pair is not null && yNow is not null && !SameOn(yNow, State(pair, y), output))
             {
@@ -151,8 +166,13 @@ public sealed partial class StreamSyncer
             }
         }
 
-        if (!await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
-                commit => commit with { Pairs = pairs, Conflicts = conflicts, Synced = synced, KeyWriteBacks = writeBacks.Select(w => (w.TargetId!, w.SourceId)).ToList() }))
+        await PropagateDeletesAsync(context, changes, cancellationToken);
+        if (!await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged + changes.Skipped, quarantined.Count, Pages: 1),
+                commit => commit with
+                {
+                    Pairs = pairs, Conflicts = conflicts, Synced = synced, KeyWriteBacks = writeBacks.Select(w => (w.TargetId!, w.SourceId)).ToList(),
+                    Unpaired = changes.Unpaired, PairEvents = changes.Events,
+                }))
         {
             return false;
         }

@@ -28,6 +28,18 @@ public sealed partial class HubSpotSimulator
         }
     }
 
+    /// <summary>Deletes (archives) a record as a HubSpot user deleting it would: the last-modified date stays, so a
+    /// modified-date search never sees it; it is 404 by id, left out of batch reads, and read with <c>archived=true</c>.</summary>
+    public Task ArchiveAsync(string type, string id)
+    {
+        lock (_lock)
+        {
+            Archive(State(type), [id]);
+        }
+
+        return Task.CompletedTask;
+    }
+
     /// <remarks>
     /// <para><c>{primaryObjectId, objectIdToMerge}</c>. HubSpot's merge (developer changelog "Updated merge functionality for
     /// contacts and companies") creates a new record with a new id from both; both old ids keep pointing at it, so a

@@ -42,6 +42,37 @@ public sealed class ConnectorCheckTests
         Assert.Contains(ConnectorFactory.Check(definition), e => e.Path == "streams[1].membership");
     }
 
+    [Theory]
+    [InlineData("crm", "propagate", "pairing.onDelete.crm")]
+    [InlineData("ivvy", "propagate", null)]
+    [InlineData("crm", "recreate", null)]
+    [InlineData("crm", "unlink", null)]
+    public void Check_DeletePolicy_PropagateOnlyWhereTheOtherSideCanDelete(string side, string policy, string? errorPath)
+    {
+        // A contact deleted in the CRM cannot be deleted in iVvy (no delete action); one deleted in iVvy can be archived in HubSpot.
+        var definition = Edit("contacts", d => d["pairing"]!["onDelete"] = new JsonObject { [side] = policy });
+
+        var errors = ConnectorFactory.Check(definition);
+
+        Assert.Equal(policy, definition.Pairing!.OnDelete.For(side));
+        if (errorPath is null)
+        {
+            Assert.Empty(errors);
+        }
+        else
+        {
+            Assert.Contains("iVvy has no delete action", Assert.Single(errors, e => e.Path == errorPath).Message);
+        }
+    }
+
+    [Fact]
+    public void Pairing_WithoutOnDelete_UnlinksOnBothSides()
+    {
+        var pairing = WorkflowCatalog.Open(RepositoryPaths.Workflows).Load("contacts").Definition.Pairing!;
+
+        Assert.Equal(("unlink", "unlink"), (pairing.OnDelete.Ivvy, pairing.OnDelete.Crm));
+    }
+
     private static WorkflowDefinition Edit(string module, Action<JsonNode> edit)
     {
         var loaded = WorkflowCatalog.Open(RepositoryPaths.Workflows).Load(module);
