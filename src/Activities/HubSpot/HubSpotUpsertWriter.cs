@@ -18,7 +18,7 @@ namespace IvvyWorkflows.Activities.HubSpot;
 /// <para>Records with the same source id in one batch are written once, with the last one's properties; every one of them gets
 /// that write's result. <see cref="TargetRecord.TargetId"/> is not needed: the key finds the record.</para>
 /// <para><see cref="ReadCurrentAsync"/> reads records by HubSpot id with <c>batch/read</c> (one call per 100 ids), asking for
-/// <see cref="ReadProperties"/>.</para>
+/// the fields the caller names (the key property added), or <see cref="ReadProperties"/> when it names none.</para>
 /// </remarks>
 public sealed partial class HubSpotUpsertWriter : ITargetWriter
 {
@@ -182,9 +182,9 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter
 
     /// <inheritdoc />
     /// <remarks>Ids are HubSpot record ids (<see cref="UpsertResult.TargetId"/>). Each value is the record's properties as
-    /// HubSpot sends them: the asked-for <see cref="ReadProperties"/> that hold a value, plus those HubSpot always adds
+    /// HubSpot sends them: the asked-for properties that hold a value, plus those HubSpot always adds
     /// (<c>hs_object_id</c>, <c>createdate</c>, <c>lastmodifieddate</c> / <c>hs_lastmodifieddate</c>).</remarks>
-    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
+    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targetIds);
@@ -194,7 +194,9 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter
             return current;
         }
 
-        var records = await _client.BatchReadAsync(_objectType, targetIds, _readProperties, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> properties = fields.Count == 0 ? _readProperties
+            : [_idProperty, .. fields.Where(f => f != _idProperty).Distinct(StringComparer.Ordinal)];
+        var records = await _client.BatchReadAsync(_objectType, targetIds, properties, cancellationToken).ConfigureAwait(false);
         foreach (var record in records)
         {
             current[record.Id] = record.Properties;
