@@ -40,7 +40,7 @@ public sealed class HubSpotListWriter(HubSpotClient client) : ITargetWriter
         return results;
     }
 
-    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken)
+    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields, CancellationToken cancellationToken)
     {
         var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var id in targetIds.Distinct(StringComparer.Ordinal))

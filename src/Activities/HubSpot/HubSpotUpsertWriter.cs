@@ -18,7 +18,7 @@ namespace IvvyWorkflows.Activities.HubSpot;
 /// <para>Records with the same source id in one batch are written once, with the last one's properties; every one of them gets
 /// that write's result. <see cref="TargetRecord.TargetId"/> is not needed: the key finds the record.</para>
 /// <para><see cref="ReadCurrentAsync"/> reads records by HubSpot id with <c>batch/read</c> (one call per 100 ids), asking for
-/// <see cref="ReadProperties"/>.</para>
+/// the fields the caller names (the key property added), or <see cref="ReadProperties"/> when it names none.</para>
 /// </remarks>
 public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter
 {
@@ -183,13 +183,13 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter
     /// <inheritdoc />
     /// <remarks>
     /// <para>Ids are HubSpot record ids (<see cref="UpsertResult.TargetId"/>). Each value is the record's properties as
-    /// HubSpot sends them: the asked-for <see cref="ReadProperties"/> that hold a value, plus those HubSpot always adds
+    /// HubSpot sends them: the asked-for properties that hold a value, plus those HubSpot always adds
     /// (<c>hs_object_id</c>, <c>createdate</c>, <c>lastmodifieddate</c> / <c>hs_lastmodifieddate</c>).</para>
     /// <para>A merged record: HubSpot answers its old id with the record it was merged into, under that record's own id
     /// and with the old id in <see cref="MergedObjectIds"/>; it comes back under the id asked for, moved to the new id.
     /// A deleted one HubSpot leaves out (OBJECT_NOT_FOUND): it is absent.</para>
     /// </remarks>
-    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
+    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targetIds);
@@ -198,24 +198,26 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter
             return CurrentRecords.None;
         }
 
+        IReadOnlyList<string> properties = fields.Count == 0 ? _readProperties
+            : [_idProperty, .. fields.Where(f => f != _idProperty).Distinct(StringComparer.Ordinal)];
         var asked = targetIds.ToHashSet(StringComparer.Ordinal);
         var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         var moved = new Dictionary<string, string>(StringComparer.Ordinal);
-        var records = await _client.BatchReadAsync(_objectType, targetIds, [.. _readProperties, MergedObjectIds], cancellationToken).ConfigureAwait(false);
+        var records = await _client.BatchReadAsync(_objectType, targetIds, [.. properties, MergedObjectIds], cancellationToken).ConfigureAwait(false);
         foreach (var record in records)
         {
-            var properties = record.Properties.DeepClone().AsObject();
-            properties.Remove(MergedObjectIds);
+            var values = record.Properties.DeepClone().AsObject();
+            values.Remove(MergedObjectIds);
             if (asked.Contains(record.Id))
             {
-                current[record.Id] = properties;
+                current[record.Id] = values;
             }
 
             foreach (var old in (record.Property(MergedObjectIds) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 if (old != record.Id && asked.Contains(old))
                 {
-                    current[old] = properties;
+                    current[old] = values;
                     moved[old] = record.Id;
                 }
             }

@@ -18,8 +18,8 @@ public sealed partial class StreamSyncer
         /// <summary>Source records to delete in the source system (<c>onDelete: propagate</c>).</summary>
         public List<string> Propagate { get; } = [];
 
-        /// <summary>Source records whose pair moved to them from a record merged into them: written even when their
-        /// values are already the other side's, so the other side's key follows.</summary>
+        /// <summary>Source records whose pair moved (a record on either side was merged into another): written even when
+        /// no value changed, so the other side's key follows the move.</summary>
         public HashSet<string> Moved { get; } = new(StringComparer.Ordinal);
 
         /// <summary>Content of records the other side merged others into, by their id (read under the merged-away id).</summary>
@@ -131,6 +131,7 @@ public sealed partial class StreamSyncer
             {
                 changes.Events.Add(Event(definition, run, pair, y, "merged", "moved", $"{y} record {yId} was merged into {survivor}; the pair follows it", now));
                 changes.Survivors[survivor] = current[yId];
+                changes.Moved.Add(record.Id);
                 left.Add((record, output, x == IvvySide ? pair with { CrmId = survivor } : pair with { IvvyId = survivor }));
                 continue;
             }
