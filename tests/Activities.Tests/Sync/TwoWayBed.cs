@@ -45,9 +45,10 @@ internal sealed class TwoWayBed : IAsyncDisposable
     public string Module => Workflow.Definition.Id;
 
     /// <summary>Starts the simulators seeded with <paramref name="seedCount"/> contacts and loads a published two-way
-    /// version with its conflict policy replaced by <paramref name="policy"/> (field owners for "field-owners").</summary>
+    /// version with its conflict policy replaced by <paramref name="policy"/> (field owners for "field-owners") and, when
+    /// given, its <c>pairing.onDelete</c> by <paramref name="onDelete"/>.</summary>
     public static async Task<TwoWayBed> StartAsync(string module, int version, string policy, int seedCount = 30,
-        IReadOnlyDictionary<string, string>? fieldOwners = null)
+        IReadOnlyDictionary<string, string>? fieldOwners = null, JsonObject? onDelete = null)
     {
         var folder = Directory.CreateTempSubdirectory("ivvy-two-way-").FullName;
         var time = new FakeTimeProvider(Start);
@@ -66,11 +67,12 @@ internal sealed class TwoWayBed : IAsyncDisposable
             new HubSpotClientOptions { BaseUrl = sandbox.HubSpotBaseUrl, AccessToken = options.HubSpot.AccessToken, SearchSettleDelay = TimeSpan.FromSeconds(1) },
             time, NullLoggerFactory.Instance);
         var syncer = new StreamSyncer(store, connectors, new CompiledWorkflowCache(), time, NullLogger<StreamSyncer>.Instance);
-        return new TwoWayBed(folder, time, sandbox, store, syncer, Load(module, version, policy, fieldOwners));
+        return new TwoWayBed(folder, time, sandbox, store, syncer, Load(module, version, policy, fieldOwners, onDelete));
     }
 
     /// <summary>A published version with another conflict policy (its own content hash, so compiled copies never mix).</summary>
-    public static LoadedWorkflow Load(string module, int version, string policy, IReadOnlyDictionary<string, string>? fieldOwners = null)
+    public static LoadedWorkflow Load(string module, int version, string policy, IReadOnlyDictionary<string, string>? fieldOwners = null,
+        JsonObject? onDelete = null)
     {
         var folder = Path.Combine(Mapping.RepositoryPaths.Workflows, module, $"v{version}");
         var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, WorkflowLoader.DefinitionFileName)))!.AsObject();
@@ -80,12 +82,18 @@ internal sealed class TwoWayBed : IAsyncDisposable
             definition["pairing"]!["fieldOwners"] = new JsonObject(fieldOwners.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)o.Value)));
         }
 
+        if (onDelete is not null)
+        {
+            definition["pairing"]!["onDelete"] = onDelete.DeepClone();
+        }
+
         return WorkflowLoader.Load(definition.ToJsonString(), path => File.ReadAllText(Path.Combine(folder, path)), $"{module}/v{version}",
-            $"sha256:test-{module}-{version}-{policy}-{string.Join(",", fieldOwners ?? new Dictionary<string, string>())}", folder);
+            $"sha256:test-{module}-{version}-{policy}-{string.Join(",", fieldOwners ?? new Dictionary<string, string>())}-{onDelete?.ToJsonString()}", folder);
     }
 
-    /// <summary>Moves the clock on (past both readers' settle delays), then runs the module's streams in order to the end.</summary>
-    public async Task<RunRecord> RunAsync()
+    /// <summary>Moves the clock on (past both readers' settle delays), then runs the module's streams in order to the end
+    /// (only stream <paramref name="onlyStream"/> when given).</summary>
+    public async Task<RunRecord> RunAsync(int? onlyStream = null)
     {
         Time.Advance(TimeSpan.FromSeconds(5));
         var runId = Guid.NewGuid().ToString("N");
@@ -101,6 +109,11 @@ internal sealed class TwoWayBed : IAsyncDisposable
         var run = await Store.ClaimRunAsync(runId);
         for (var stream = 0; stream < Workflow.Definition.Streams.Count; stream++)
         {
+            if (onlyStream is { } only && stream != only)
+            {
+                continue;
+            }
+
             for (var call = 0; ; call++)
             {
                 var result = await Syncer.RunAsync(new SyncPagesRequest(runId, run.Owner!, stream));
