@@ -5,10 +5,11 @@ using IvvyWorkflows.Workflows.Definitions;
 namespace IvvyWorkflows.Cli.Tests;
 
 /// <summary>
-/// Two-way contacts (v3) when a paired record is deleted on one side or merged in HubSpot, end to end on the simulators:
-/// one row per delete policy pair (<c>pairing.onDelete</c>), each deleting a contact on each side and then editing the
-/// other side's record; then the merge case. Every row asserts both sides, the pair-event journal, that nothing is
-/// duplicated, and that two further runs write nothing.
+/// Two-way contacts (v3) when a paired record is deleted on one side or merged in HubSpot, end to end through the durable
+/// engine on the simulators: a row per pair of delete policies (<c>pairing.onDelete</c>), each deleting a contact on each
+/// side and then editing the other side's record; then the merge case. Every row asserts both sides, the pair-event
+/// journal, that nothing is duplicated, and that two further runs write nothing. The scenario suite
+/// (Activities.Tests, <c>TwoWayDeleteScenarioTests</c>) runs every policy and both modules on a fake clock.
 /// </summary>
 [Collection(EndToEndCollection.Name)]
 public sealed class DeletesAndMergesTests
@@ -18,8 +19,7 @@ public sealed class DeletesAndMergesTests
 
     [Theory]
     [InlineData(null, null)] // the default: unlink on both sides
-    [InlineData("recreate", "recreate")]
-    [InlineData("unlink", "propagate")]
+    [InlineData("recreate", "propagate")]
     public async Task Run_PairedContactDeletedOnEachSide_FollowsTheDeclaredPolicyJournaledAndNeverDuplicated(string? crm, string? ivvy)
     {
         using var bed = new SyncTestBed(seedCount: 120, settings: new Dictionary<string, string?> { ["HubSpot:SearchSettleDelay"] = "00:00:01" });
@@ -27,16 +27,16 @@ public sealed class DeletesAndMergesTests
         var (ivvySim, hubSpot) = (env.Sandbox!.Ivvy, env.Sandbox.HubSpot);
         var contacts = WithDeletePolicy(bed, crm, ivvy);
         Assert.Equal(RunStatus.Completed, (await SyncTestBed.RunAsync(env, contacts)).Status);
-        var goneInHubSpot = await HubSpotIdAsync(env, DeletedInHubSpot);
-        var keptInHubSpot = await HubSpotIdAsync(env, DeletedInIvvy);
-        await Settle();
+        var goneInHubSpot = await TwoWaySyncTests.HubSpotIdAsync(env, DeletedInHubSpot);
+        var keptInHubSpot = await TwoWaySyncTests.HubSpotIdAsync(env, DeletedInIvvy);
+        await TwoWaySyncTests.Settle();
 
         await hubSpot.ArchiveAsync("contacts", goneInHubSpot);
         await ivvySim.TouchContactAsync(DeletedInHubSpot, c => c["lastName"] = "EditedAfterHubSpotDelete");
         await ivvySim.DeleteContactAsync(DeletedInIvvy);
         await hubSpot.TouchAsync("contacts", keptInHubSpot, p => p["firstname"] = "EditedAfterIvvyDelete");
         var (hubSpotCount, ivvyCount) = (await hubSpot.CountAsync("contacts"), await ivvySim.CountContactsAsync());
-        await Settle();
+        await TwoWaySyncTests.Settle();
 
         var run = await SyncTestBed.RunAsync(env, contacts);
 
@@ -104,12 +104,12 @@ public sealed class DeletesAndMergesTests
         var (ivvySim, hubSpot) = (env.Sandbox!.Ivvy, env.Sandbox.HubSpot);
         var contacts = WithDeletePolicy(bed, null, null);
         Assert.Equal(RunStatus.Completed, (await SyncTestBed.RunAsync(env, contacts)).Status);
-        var (primary, merged) = (await HubSpotIdAsync(env, 10), await HubSpotIdAsync(env, 11));
-        await Settle();
+        var (primary, merged) = (await TwoWaySyncTests.HubSpotIdAsync(env, 10), await TwoWaySyncTests.HubSpotIdAsync(env, 11));
+        await TwoWaySyncTests.Settle();
 
         var survivor = await hubSpot.MergeAsync("contacts", primary, merged);
         var (hubSpotCount, ivvyCount) = (await hubSpot.CountAsync("contacts"), await ivvySim.CountContactsAsync());
-        await Settle();
+        await TwoWaySyncTests.Settle();
         var run = await SyncTestBed.RunAsync(env, contacts);
 
         Assert.Equal(RunStatus.Completed, run.Status);
@@ -138,7 +138,7 @@ public sealed class DeletesAndMergesTests
     /// <summary>Settles, runs, and checks the run wrote <paramref name="expectWrites"/> records in all.</summary>
     private static async Task AssertIdleAsync(SyncEnvironment env, LoadedWorkflow contacts, int expectWrites)
     {
-        await Settle();
+        await TwoWaySyncTests.Settle();
         var run = await SyncTestBed.RunAsync(env, contacts);
         Assert.Equal(RunStatus.Completed, run.Status);
         Assert.Equal(expectWrites, run.Counters.Created + run.Counters.Updated);
@@ -175,10 +175,4 @@ public sealed class DeletesAndMergesTests
         File.WriteAllText(Path.Combine(folder, "definition.json"), definition.ToJsonString());
         return WorkflowCatalog.Open(Path.Combine(bed.DataDirectory, "workflows")).Load("contacts", 3);
     }
-
-    /// <summary>Windows close a little behind each side's clock (iVvy: 1 s; HubSpot: the settle delay of 1 s).</summary>
-    private static Task Settle() => Task.Delay(TimeSpan.FromSeconds(2.5));
-
-    private static async Task<string> HubSpotIdAsync(SyncEnvironment env, int ivvyId) =>
-        (string)(await env.Sandbox!.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", ivvyId.ToString(System.Globalization.CultureInfo.InvariantCulture)))!["id"]!;
 }

@@ -154,9 +154,9 @@ public sealed class TwoWaySyncTests
     }
 
     /// <summary>Windows close a little behind each side's clock (iVvy: 1 s; HubSpot: the settle delay of 1 s).</summary>
-    private static Task Settle() => Task.Delay(TimeSpan.FromSeconds(2.5));
+    internal static Task Settle() => Task.Delay(TimeSpan.FromSeconds(2.5));
 
-    private static async Task<string> HubSpotIdAsync(SyncEnvironment env, int ivvyId) =>
+    internal static async Task<string> HubSpotIdAsync(SyncEnvironment env, int ivvyId) =>
         (string)(await env.Sandbox!.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", ivvyId.ToString()))!["id"]!;
 
     private static async Task<string?> HubSpotValueAsync(SyncEnvironment env, int ivvyId, string property) =>
