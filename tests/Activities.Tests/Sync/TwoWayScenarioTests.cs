@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.Sync;
 
@@ -177,6 +178,44 @@ public sealed class TwoWayScenarioTests
             Assert.Equal(expected, (await bed.Store.ListConflictsAsync(bed.Module, limit: 10_000)).Count - journaled);
             await model.AssertIdleAsync(bed);
         }
+    }
+
+    [Fact]
+    public async Task Run_ExistingRecordsPairingForTheFirstTime_KeepEveryPresentValueOnBothSides()
+    {
+        await using var bed = await TwoWayBed.StartAsync("contacts", 3, "newest-wins");
+        var phone = TwoWaySides.For("contacts").Fields.Single(f => f.Name == "phone");
+        // The same people made in HubSpot before the first sync: 5 without the phone iVvy holds, 6 with one iVvy lacks.
+        await bed.Sandbox.Ivvy.TouchContactAsync(5, c => c["phone"] = "+61 400 555 555");
+        await bed.Sandbox.Ivvy.TouchContactAsync(6, c => c["phone"] = null);
+        await MakeInHubSpotAsync(bed, (await bed.Sandbox.Ivvy.GetContactAsync(5))!, phone: null);
+        await MakeInHubSpotAsync(bed, (await bed.Sandbox.Ivvy.GetContactAsync(6))!, phone: "+61 400 666 666");
+
+        await bed.RunTwiceAsync();
+
+        foreach (var (id, expected) in new[] { (5, "+61 400 555 555"), (6, "+61 400 666 666") })
+        {
+            var ivvy = (await bed.Sandbox.Ivvy.GetContactAsync(id))!;
+            var crm = Assert.Single(await bed.Sandbox.HubSpot.AllAsync("contacts"), c => (string?)c["email"] == (string?)ivvy["email"]);
+            Assert.Equal((id.ToString(), (string?)crm["id"]), ((string?)crm["ivvy_contact_id"], (string?)ivvy["externalId"]));
+            Assert.Equal((expected, expected), (TwoWaySides.IvvyValue(ivvy, phone), TwoWaySides.CrmValue(crm, phone)));
+        }
+
+        await new TwoWayModel(TwoWaySides.For("contacts"), "newest-wins", Owners).AssertIdleAsync(bed);
+    }
+
+    private static async Task MakeInHubSpotAsync(TwoWayBed bed, JsonObject ivvy, string? phone)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new("Bearer", new Sandbox.HubSpot.HubSpotSimulatorOptions().AccessToken);
+        var properties = new JsonObject { ["email"] = (string?)ivvy["email"], ["firstname"] = (string?)ivvy["firstName"], ["lastname"] = (string?)ivvy["lastName"] };
+        if (phone is not null)
+        {
+            properties["phone"] = phone;
+        }
+
+        var made = await http.PostAsync(new Uri(bed.Sandbox.HubSpotBaseUrl, "crm/v3/objects/contacts"), JsonContent.Create(new JsonObject { ["properties"] = properties }));
+        Assert.True(made.IsSuccessStatusCode, await made.Content.ReadAsStringAsync());
     }
 
     private static Edit I(string field, string? value) => new(ConflictPolicy.Ivvy, field, value);
