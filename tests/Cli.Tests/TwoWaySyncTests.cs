@@ -153,7 +153,7 @@ public sealed class TwoWaySyncTests
         }
     }
 
-    private static async Task<string> HubSpotIdAsync(SyncEnvironment env, int ivvyId) =>
+    internal static async Task<string> HubSpotIdAsync(SyncEnvironment env, int ivvyId) =>
         (string)(await env.Sandbox!.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", ivvyId.ToString()))!["id"]!;
 
     private static async Task<string?> HubSpotValueAsync(SyncEnvironment env, int ivvyId, string property) =>

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace IvvyWorkflows.Activities.Connectors;
 
 /// <summary>A record read from a source system: its id, when it last changed, and its raw JSON.</summary>
-public sealed record SourceRecord(string Id, DateTimeOffset? ModifiedAt, JsonObject Data);
+/// <param name="MergedIds">Ids of records the source merged into this one (a CRM merge), when it says so; their pairs follow it.</param>
+public sealed record SourceRecord(string Id, DateTimeOffset? ModifiedAt, JsonObject Data, IReadOnlyList<string>? MergedIds = null);
 
 /// <summary>
 /// Where a stream's read stands: a modified-date window [<see cref="From"/>, <see cref="To"/>] fixed when the window

@@ -40,16 +40,30 @@ public interface ITargetWriter
     Task<IReadOnlyList<UpsertResult>> UpsertAsync(IReadOnlyList<TargetRecord> batch, CancellationToken cancellationToken);
 
     /// <summary>Reads the target's current content of the records with these target ids, keyed by target id.</summary>
+    /// <param name="targetIds">The target ids to read.</param>
+    /// <param name="fields">The fields to read back: what the caller's template writes. Targets that answer with whole
+    /// records (iVvy) need not narrow to them; targets that answer only the fields asked for (HubSpot) ask for these.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
     /// <remarks>
-    /// <para>Used before a write to detect conflicts (both sides changed since the last sync). Ids that no longer exist are
-    /// simply absent from the answer; duplicates in <paramref name="targetIds"/> are read once.</para>
+    /// <para>Used before a write to detect conflicts (both sides changed since the last sync), deletions and merges. Ids that
+    /// no longer exist are absent from the answer; an id the target merged into another record answers with that record,
+    /// whose id <see cref="CurrentRecords.MovedTo"/> gives; duplicates in <paramref name="targetIds"/> are read once. Reads
+    /// are batched (a page of ids in a few calls), never one call per record where the target has a batch read.</para>
     /// <para>Each value has the shape the writer writes: for HubSpot the flattened properties object (<c>{name: value}</c>;
     /// a property without a value may be absent), for iVvy the record as its read action (getContact, getCompany) returns
     /// it. Targets may add fields they always send (e.g. HubSpot's <c>lastmodifieddate</c>, iVvy's <c>modifiedDate</c>),
     /// so callers compare the fields they map rather than whole objects.</para>
     /// </remarks>
     /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
-    Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
+    Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields, CancellationToken cancellationToken);
+}
+
+/// <summary>A target that can delete its records (what <c>pairing.onDelete: propagate</c> needs of the other side).</summary>
+public interface IRecordDeleter
+{
+    /// <summary>Deletes the records with these target ids; an id already gone is no error, so deleting twice is harmless.</summary>
+    /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
+    Task DeleteAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken);
 }
 
 /// <summary>Adds members to, or removes them from, a group of a target (a HubSpot list, an iVvy subscription group).</summary>

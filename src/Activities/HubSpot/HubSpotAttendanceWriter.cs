@@ -58,7 +58,7 @@ public sealed class HubSpotAttendanceWriter(HubSpotClient client) : ITargetWrite
     }
 
     /// <summary>Participations only flow into HubSpot (one way), so nothing reads them back.</summary>
-    public Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken) =>
+    public Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Marketing-event participations are written one way; a two-way module cannot target them.");
 
     private static readonly string[] Required = ["externalEventId", "vid", "state"];

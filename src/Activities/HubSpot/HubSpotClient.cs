@@ -248,6 +248,22 @@ public sealed partial class HubSpotClient
     public Task<HubSpotBatchResult> BatchUpdateAsync(string objectType, IReadOnlyList<HubSpotUpsertInput> inputs, CancellationToken ct) =>
         BatchWriteAsync(objectType, "update", inputs, ct);
 
+    /// <summary>Archives (deletes) records by HubSpot id (<c>POST …/{objectType}/batch/archive</c>), in calls of at most
+    /// <see cref="BatchReadMaxInputs"/> ids. HubSpot answers 204 whether or not an id still exists, so archiving twice is harmless.</summary>
+    /// <exception cref="ConnectorException">Any failure, classified.</exception>
+    public async Task ArchiveAsync(string objectType, IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(objectType);
+        ArgumentNullException.ThrowIfNull(ids);
+        var uri = new Uri($"{_objectsRoot}{Uri.EscapeDataString(objectType)}/batch/archive");
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(BatchReadMaxInputs))
+        {
+            var inputs = new JsonArray(chunk.Select(id => (JsonNode?)new JsonObject { ["id"] = id }).ToArray());
+            await SendAsync(HttpMethod.Post, uri, new JsonObject { ["inputs"] = inputs }, $"{objectType}.batch/archive", isWrite: true, accept: null, ct)
+                .ConfigureAwait(false);
+        }
+    }
+
     private async Task<HubSpotBatchResult> BatchWriteAsync(string objectType, string operation, IReadOnlyList<HubSpotUpsertInput> inputs, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(objectType);

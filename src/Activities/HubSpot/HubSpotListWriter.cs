@@ -40,7 +40,7 @@ public sealed class HubSpotListWriter(HubSpotClient client) : ITargetWriter
         return results;
     }
 
-    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken)
+    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields, CancellationToken cancellationToken)
     {
         var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var id in targetIds.Distinct(StringComparer.Ordinal))
@@ -51,7 +51,7 @@ public sealed class HubSpotListWriter(HubSpotClient client) : ITargetWriter
             }
         }
 
-        return current;
+        return new CurrentRecords(current);
     }
 
     private async Task<UpsertResult> WriteAsync(string sourceId, string? linkedId, string name, CancellationToken cancellationToken)

@@ -53,7 +53,7 @@ public sealed class HubSpotMarketingEventWriter(HubSpotClient client) : ITargetW
             ?? new UpsertResult(r.SourceId, UpsertOutcome.Rejected, null, "HubSpot's answer names no event for this id")).ToList();
     }
 
-    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken)
+    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields, CancellationToken cancellationToken)
     {
         var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var id in targetIds)
@@ -64,7 +64,7 @@ public sealed class HubSpotMarketingEventWriter(HubSpotClient client) : ITargetW
             }
         }
 
-        return current;
+        return new CurrentRecords(current);
     }
 
     private JsonObject Input(TargetRecord record)

@@ -33,6 +33,7 @@ public sealed class HubSpotModifiedReader : ISourceReader
     private readonly string _objectType;
     private readonly string _modifiedProperty;
     private readonly IReadOnlyList<string> _properties;
+    private readonly bool _mergedIdsAsked;
     private readonly TimeSpan _settleDelay;
     private readonly TimeSpan _overlap;
 
@@ -58,7 +59,9 @@ public sealed class HubSpotModifiedReader : ISourceReader
         _client = client;
         _objectType = objectType;
         _modifiedProperty = modifiedProperty;
-        _properties = properties.Append(modifiedProperty).Append(ObjectIdProperty).Distinct(StringComparer.Ordinal).ToList();
+        _mergedIdsAsked = properties.Contains(HubSpotUpsertWriter.MergedObjectIds, StringComparer.Ordinal);
+        _properties = properties.Append(modifiedProperty).Append(ObjectIdProperty).Append(HubSpotUpsertWriter.MergedObjectIds)
+            .Distinct(StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The last-modified property HubSpot keeps for <paramref name="objectType"/>.</summary>
@@ -134,7 +137,16 @@ public sealed class HubSpotModifiedReader : ISourceReader
         // ReadCurrentAsync returns; hs_object_id is among them.
         var properties = record.Raw["properties"] is JsonObject props ? (JsonObject)props.DeepClone() : [];
         properties["hs_object_id"] ??= record.Id;
-        return new SourceRecord(record.Id, modified, properties);
+        // The ids merged into this record are asked for always and passed on beside its data, so a pair of a merged-away
+        // record follows it; the data keeps them only when the definition asked for them.
+        var merged = (record.Property(HubSpotUpsertWriter.MergedObjectIds) ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(id => id != record.Id).ToList();
+        if (!_mergedIdsAsked)
+        {
+            properties.Remove(HubSpotUpsertWriter.MergedObjectIds);
+        }
+
+        return new SourceRecord(record.Id, modified, properties, merged.Count > 0 ? merged : null);
     }
 
     private static string EpochMs(DateTimeOffset instant) => instant.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);

@@ -18,9 +18,9 @@ namespace IvvyWorkflows.Activities.HubSpot;
 /// <para>Records with the same source id in one batch are written once, with the last one's properties; every one of them gets
 /// that write's result. <see cref="TargetRecord.TargetId"/> is not needed: the key finds the record.</para>
 /// <para><see cref="ReadCurrentAsync"/> reads records by HubSpot id with <c>batch/read</c> (one call per 100 ids), asking for
-/// <see cref="ReadProperties"/>.</para>
+/// the fields the caller names (the key property added), or <see cref="ReadProperties"/> when it names none.</para>
 /// </remarks>
-public sealed partial class HubSpotUpsertWriter : ITargetWriter
+public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter
 {
     private readonly HubSpotClient _client;
     private readonly string _objectType;
@@ -181,27 +181,58 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter
     }
 
     /// <inheritdoc />
-    /// <remarks>Ids are HubSpot record ids (<see cref="UpsertResult.TargetId"/>). Each value is the record's properties as
-    /// HubSpot sends them: the asked-for <see cref="ReadProperties"/> that hold a value, plus those HubSpot always adds
-    /// (<c>hs_object_id</c>, <c>createdate</c>, <c>lastmodifieddate</c> / <c>hs_lastmodifieddate</c>).</remarks>
-    public async Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds,
+    /// <remarks>
+    /// <para>Ids are HubSpot record ids (<see cref="UpsertResult.TargetId"/>). Each value is the record's properties as
+    /// HubSpot sends them: the asked-for properties that hold a value, plus those HubSpot always adds
+    /// (<c>hs_object_id</c>, <c>createdate</c>, <c>lastmodifieddate</c> / <c>hs_lastmodifieddate</c>).</para>
+    /// <para>A merged record: HubSpot answers its old id with the record it was merged into, under that record's own id
+    /// and with the old id in <see cref="MergedObjectIds"/>; it comes back under the id asked for, moved to the new id.
+    /// A deleted one HubSpot leaves out (OBJECT_NOT_FOUND): it is absent.</para>
+    /// </remarks>
+    public async Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targetIds);
-        var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         if (targetIds.Count == 0)
         {
-            return current;
+            return CurrentRecords.None;
         }
 
-        var records = await _client.BatchReadAsync(_objectType, targetIds, _readProperties, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> properties = fields.Count == 0 ? _readProperties
+            : [_idProperty, .. fields.Where(f => f != _idProperty).Distinct(StringComparer.Ordinal)];
+        var asked = targetIds.ToHashSet(StringComparer.Ordinal);
+        var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        var moved = new Dictionary<string, string>(StringComparer.Ordinal);
+        var records = await _client.BatchReadAsync(_objectType, targetIds, [.. properties, MergedObjectIds], cancellationToken).ConfigureAwait(false);
         foreach (var record in records)
         {
-            current[record.Id] = record.Properties;
+            var values = record.Properties.DeepClone().AsObject();
+            values.Remove(MergedObjectIds);
+            if (asked.Contains(record.Id))
+            {
+                current[record.Id] = values;
+            }
+
+            foreach (var old in (record.Property(MergedObjectIds) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (old != record.Id && asked.Contains(old))
+                {
+                    current[old] = values;
+                    moved[old] = record.Id;
+                }
+            }
         }
 
-        return current;
+        return new CurrentRecords(current, moved);
     }
+
+    /// <inheritdoc />
+    /// <remarks>Archives them (<c>batch/archive</c>): HubSpot keeps an archived record restorable for 90 days.</remarks>
+    public Task DeleteAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken) =>
+        targetIds.Count == 0 ? Task.CompletedTask : _client.ArchiveAsync(_objectType, targetIds, cancellationToken);
+
+    /// <summary>HubSpot's read-only property listing the ids merged into a record, separated by semicolons.</summary>
+    public const string MergedObjectIds = "hs_merged_object_ids";
 
     private static IReadOnlyList<string> DefaultReadPropertiesOf(string objectType) =>
         DefaultReadProperties.TryGetValue(objectType, out var properties) ? properties : [];

@@ -7,13 +7,19 @@ namespace IvvyWorkflows.Activities.Ivvy;
 /// <param name="ReadAction">The action reading one record by <c>id</c>, e.g. "getContact".</param>
 /// <param name="IdentityMatch">The fields iVvy matches on with <c>updateIfExists</c>, comma-separated, e.g.
 /// "firstName,lastName,email" (see <see cref="IdentityFields"/>).</param>
-public sealed record IvvyWriteSpec(string Namespace, string WriteAction, string ReadAction, string IdentityMatch)
+/// <param name="ReadBack">The fields the write action takes that the read action returns under the same name (per
+/// docs/reference ivvy-api.md), so a two-way module can tell its own write from a change: e.g. a contact's
+/// <c>privacyConsent</c> is written but read as <c>privacyConsentData</c>, so it cannot be read back.</param>
+public sealed record IvvyWriteSpec(string Namespace, string WriteAction, string ReadAction, string IdentityMatch, IReadOnlyList<string> ReadBack)
 {
     /// <summary>Contacts: <c>contact?action=addOrUpdateContact</c> / <c>getContact</c>; iVvy matches first name + last name + email.</summary>
-    public static IvvyWriteSpec Contacts { get; } = new("contact", "addOrUpdateContact", "getContact", "firstName,lastName,email");
+    public static IvvyWriteSpec Contacts { get; } = new("contact", "addOrUpdateContact", "getContact", "firstName,lastName,email",
+        ["firstName", "lastName", "email", "phone", "externalId", "groups", "customFields", "companies", "status", "smsStatus", "externalUrls"]);
 
     /// <summary>Companies: <c>contact?action=addOrUpdateCompany</c> / <c>getCompany</c>; iVvy matches the business name.</summary>
-    public static IvvyWriteSpec Companies { get; } = new("contact", "addOrUpdateCompany", "getCompany", "businessName");
+    public static IvvyWriteSpec Companies { get; } = new("contact", "addOrUpdateCompany", "getCompany", "businessName",
+        ["businessName", "tradingName", "businessNumber", "phone", "otherPhone", "fax", "website", "email", "address", "externalId",
+         "isAgent", "iataNumber", "customFields", "externalUrls"]);
 
     /// <summary>The fields of <see cref="IdentityMatch"/>, e.g. ["firstName", "lastName", "email"].</summary>
     public IReadOnlyList<string> IdentityFields =>

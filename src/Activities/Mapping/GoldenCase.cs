@@ -74,6 +74,19 @@ public sealed partial class GoldenCase
     /// <summary>Stable id: "contacts/v1/ivvy-contact-to-hubspot/001-basic".</summary>
     public string Id => $"{Module}/{Version}/{TemplateName}/{CaseName}";
 
+    /// <summary>The fields a template writes, as its golden outputs show them: every key of its cases' expected objects
+    /// (none when it has no cases).</summary>
+    /// <param name="versionFolder">The version's folder, e.g. <c>workflows/contacts/v3</c>.</param>
+    /// <param name="templatePath">The template's path in it, e.g. <c>templates/ivvy-contact-to-hubspot.scriban</c>.</param>
+    public static IReadOnlyCollection<string> OutputFields(string versionFolder, string templatePath)
+    {
+        var cases = Path.Combine(versionFolder, "golden", Path.GetFileNameWithoutExtension(templatePath));
+        return !Directory.Exists(cases) ? []
+            : Directory.EnumerateFiles(cases, "*" + ExpectedSuffix)
+                .SelectMany(f => ReadObject(f, out var expected) is null && expected is not null ? expected.Select(p => p.Key) : [])
+                .ToHashSet(StringComparer.Ordinal);
+    }
+
     /// <summary>Finds every golden case under <paramref name="workflowsRoot"/>, ordered by id.</summary>
     /// <returns>The cases; empty when the folder does not exist.</returns>
     public static IReadOnlyList<GoldenCase> Discover(string workflowsRoot)

@@ -43,6 +43,11 @@ public sealed class SqliteStateStore
             module TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL, ivvy_value TEXT NOT NULL, crm_value TEXT NOT NULL,
             winner TEXT NOT NULL, policy TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
             PRIMARY KEY (module, ivvy_id, crm_id, ivvy_value, crm_value));
+        CREATE TABLE IF NOT EXISTS pair_events (
+            module TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL, side TEXT NOT NULL, event TEXT NOT NULL,
+            action TEXT NOT NULL, detail TEXT NOT NULL, run_id TEXT NOT NULL, at TEXT NOT NULL,
+            PRIMARY KEY (module, ivvy_id, crm_id, side, event));
+        CREATE INDEX IF NOT EXISTS pair_events_unlinked ON pair_events (module, side, action);
         CREATE TABLE IF NOT EXISTS memberships (
             module TEXT NOT NULL, group_id TEXT NOT NULL, list_id TEXT NOT NULL, ivvy_id TEXT NOT NULL, crm_id TEXT NOT NULL,
             PRIMARY KEY (module, ivvy_id, group_id, list_id)) WITHOUT ROWID;
@@ -329,6 +334,30 @@ public sealed class SqliteStateStore
         return Task.FromResult<IReadOnlyList<ConflictEntry>>(entries);
     }
 
+    /// <summary>The module's pair events (deletions and merges, and what was done), newest first.</summary>
+    public Task<IReadOnlyList<PairEvent>> ListPairEventsAsync(string module, int limit = 100) =>
+        Task.FromResult<IReadOnlyList<PairEvent>>(Query("""
+            SELECT module, ivvy_id, crm_id, side, event, action, detail, run_id, at FROM pair_events
+            WHERE module = $module ORDER BY at DESC LIMIT $limit
+            """,
+            r => new PairEvent(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
+                r.GetString(7), Parse(r.GetString(8))),
+            [("$module", module), ("$limit", limit)]));
+
+    /// <summary>Those of <paramref name="ids"/> (record ids of <paramref name="side"/>) whose record was deleted or merged
+    /// away there and whose pair was unlinked: a record on the other side whose key names one is synced no longer.</summary>
+    public Task<IReadOnlySet<string>> GetUnlinkedAsync(string module, string side, IReadOnlyCollection<string> ids)
+    {
+        if (ids.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
+        }
+
+        var column = side == "ivvy" ? "ivvy_id" : "crm_id";
+        return Task.FromResult<IReadOnlySet<string>>(Query(In($"SELECT {column} FROM pair_events WHERE module = $module AND side = $side AND action = 'unlink' AND {column} IN ({{0}})",
+            ids, out var values), r => r.GetString(0), [("$module", module), ("$side", side), .. values]).ToHashSet(StringComparer.Ordinal));
+    }
+
     public Task<long> CountLinksAsync(string module, string stream)
     {
         using var connection = Open();
@@ -441,6 +470,22 @@ public sealed class SqliteStateStore
                 """,
                 ("$module", q.Module), ("$stream", q.Stream), ("$source", q.SourceId), ("$stage", q.Stage), ("$reason", q.Reason),
                 ("$payload", q.Payload), ("$run", q.RunId), ("$now", now));
+        }
+
+        foreach (var gone in page.Unpaired)
+        {
+            Execute(connection, transaction, "DELETE FROM pairs WHERE module = $module AND ivvy_id = $ivvy AND crm_id = $crm",
+                ("$module", page.Module), ("$ivvy", gone.IvvyId), ("$crm", gone.CrmId));
+        }
+
+        foreach (var e in page.PairEvents)
+        {
+            Execute(connection, transaction, """
+                INSERT OR IGNORE INTO pair_events (module, ivvy_id, crm_id, side, event, action, detail, run_id, at)
+                VALUES ($module, $ivvy, $crm, $side, $event, $action, $detail, $run, $at)
+                """,
+                ("$module", e.Module), ("$ivvy", e.IvvyId), ("$crm", e.CrmId), ("$side", e.Side), ("$event", e.Event), ("$action", e.Action),
+                ("$detail", e.Detail), ("$run", e.RunId), ("$at", Format(e.At)));
         }
 
         foreach (var pair in page.Pairs)

@@ -60,6 +60,16 @@ public sealed record Pair(string IvvyId, string CrmId, System.Text.Json.Nodes.Js
 /// <summary>A record changed on both sides since the last sync, both values, and which side the policy chose.</summary>
 public sealed record ConflictEntry(string Module, string IvvyId, string CrmId, string IvvyValue, string CrmValue, string Winner, string Policy, string RunId, DateTimeOffset At);
 
+/// <summary>Something that happened to a pair other than a sync: a record found deleted on one side, or merged into
+/// another there, and what the module did about it (its <c>pairing.onDelete</c> policy, or following a merge).</summary>
+/// <param name="Side">Where it happened: "ivvy" or "crm".</param>
+/// <param name="Event">"deleted" or "merged".</param>
+/// <param name="Action">"unlink" (the pair went; a record whose key still names the gone id is synced no longer),
+/// "recreate" (written again as new), "propagate" (deleted on the other side too), or "moved" (the pair follows the
+/// record the other was merged into).</param>
+/// <param name="Detail">What an operator needs to know, in words (e.g. the id a record was merged into).</param>
+public sealed record PairEvent(string Module, string IvvyId, string CrmId, string Side, string Event, string Action, string Detail, string RunId, DateTimeOffset At);
+
 /// <summary>A member of a group as both sides last agreed: the iVvy group and its CRM list, and the member's id on each
 /// side. The base a membership stream diffs each side against: in the base but gone from a side is a removal there, on
 /// a side but not in the base is an addition there. Kept per list, so a group given a new list starts from nothing
@@ -130,6 +140,11 @@ public sealed record PageCommit
     public IReadOnlyList<(string RecordId, string Key)> KeyWriteBacks { get; init; } = [];
     /// <summary>Two-way modules: conflicts settled in this page (journaled once per pair and versions).</summary>
     public IReadOnlyList<ConflictEntry> Conflicts { get; init; } = [];
+    /// <summary>Two-way modules: pairs that end with this page (a side deleted or merged away; see <see cref="PairEvents"/>).
+    /// Removed before <see cref="Pairs"/> are written, and only while they still pair the same two ids.</summary>
+    public IReadOnlyList<Pair> Unpaired { get; init; } = [];
+    /// <summary>Two-way modules: deletions and merges found in this page, and what was done about them.</summary>
+    public IReadOnlyList<PairEvent> PairEvents { get; init; } = [];
     public RunCounters Counters { get; init; } = new();
     public IReadOnlyDictionary<string, long> ApiCalls { get; init; } = new Dictionary<string, long>();
 }

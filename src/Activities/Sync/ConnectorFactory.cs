@@ -123,9 +123,69 @@ public sealed class ConnectorFactory(
             errors.Add(new DefinitionError("pairing", "a two-way module has exactly two streams, one in each direction"));
         }
 
+        for (var i = 0; definition.Pairing is not null && i < definition.Streams.Count; i++)
+        {
+            if (definition.Streams[i].Lookups.Count > 0 || definition.Streams[i].Target.Associations.Count > 0)
+            {
+                errors.Add(new DefinitionError($"streams[{i}].lookups", "a two-way stream cannot use lookups or associations: its records are merged field by field with their pair, which has no place for another module's ids"));
+            }
+        }
+
+        if (definition.Pairing is { } pairing && errors.Count == 0)
+        {
+            foreach (var side in new[] { "ivvy", "crm" })
+            {
+                // Propagating a deletion on one side deletes the record on the other: the stream writing that side must be able to.
+                var other = definition.Streams.First(s => (s.Source.Connector == IvvyClient.ConnectorName) == (side == "ivvy")).Target;
+                if (pairing.OnDelete.For(side) == DeletePolicy.Propagate && !CanDelete(other))
+                {
+                    errors.Add(new DefinitionError($"pairing.onDelete.{side}",
+                        $"propagate needs {other.Connector} to delete '{other.Object}', which it cannot (iVvy has no delete action); use unlink or recreate"));
+                }
+            }
+        }
+
         if (definition.Pairing is null && definition.Streams.Any(s => s.Target.Connector == IvvyClient.ConnectorName && s.Membership is null))
         {
             errors.Add(new DefinitionError("pairing", "writing to iVvy needs a two-way module (a pairing block), so records are paired and echoes suppressed"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>True when the target's connector can delete its records (HubSpot CRM objects; iVvy has no delete action).</summary>
+    public static bool CanDelete(TargetDefinition target) =>
+        target.Connector == HubSpotClient.ConnectorName && HubSpotObjects.ContainsKey(target.Object);
+
+    /// <summary>The errors of a two-way module whose templates write fields the module cannot read back (each is compared
+    /// with what the other side holds, so one never read would look changed, or be lost, on every run).</summary>
+    /// <param name="definition">The definition.</param>
+    /// <param name="written">For a stream's index, the fields its template writes (e.g. the keys of its golden outputs).</param>
+    /// <remarks>iVvy: the fields its read action returns under the name written (<see cref="IvvyWriteSpec.ReadBack"/>).
+    /// HubSpot answers only the properties asked for: a written property must be one the module reads from HubSpot — the
+    /// other stream's <c>source.properties</c>, the stream's declared <c>target.properties</c>, the key, or the object's
+    /// default properties (<see cref="HubSpotUpsertWriter.DefaultReadProperties"/>).</remarks>
+    public static IReadOnlyList<DefinitionError> CheckReadBack(WorkflowDefinition definition, Func<int, IReadOnlyCollection<string>> written)
+    {
+        var errors = new List<DefinitionError>();
+        if (definition.Pairing is null || Check(definition).Any(e => e.Path == "pairing"))
+        {
+            return errors;
+        }
+
+        for (var i = 0; i < definition.Streams.Count; i++)
+        {
+            var (stream, opposite) = (definition.Streams[i], definition.Streams[1 - i]);
+            IReadOnlyCollection<string> readable = stream.Target.Connector == IvvyClient.ConnectorName
+                ? IvvyWritable.TryGetValue(stream.Target.Object, out var spec) ? spec.ReadBack : []
+                : [.. opposite.Source.Properties, .. stream.Target.Properties.Select(p => p.Name), stream.Target.ExternalKey?.Property ?? "",
+                   .. HubSpotUpsertWriter.DefaultReadProperties.GetValueOrDefault(stream.Target.Object) ?? []];
+            foreach (var field in written(i).Where(f => f != StreamSyncer.SkipKey && !readable.Contains(f)).Order(StringComparer.Ordinal))
+            {
+                errors.Add(new DefinitionError($"streams[{i}].map.template", stream.Target.Connector == IvvyClient.ConnectorName
+                    ? $"writes '{field}', which iVvy's {stream.Target.Object} read does not return: a two-way module compares every field it writes with what iVvy holds"
+                    : $"writes '{field}', which the module never reads from HubSpot: add it to streams[{1 - i}].source.properties"));
+            }
         }
 
         return errors;

@@ -14,11 +14,14 @@ public sealed partial class StreamSyncer
     private const string CrmSide = ConflictPolicy.Crm;
 
     /// <summary>
-    /// One page of a stream of a two-way module. Each record is mapped, then compared with its pair's state of the other
-    /// side: equal → an echo of our own write (or an edit to an unsynced field), skipped. Otherwise the other side's
-    /// current record is read; if it also changed since the last sync, the definition's policy picks the winner and the
-    /// conflict is journaled. A first-sight record is written without a known target id (the target matches it by its
-    /// key or identity), and the new pair's key is written back to the source so the pair is permanent on both sides.
+    /// One page of a stream of a two-way module, merged field by field against the pair's stored content (each side's
+    /// values as last agreed). Each record is mapped to the other side's fields; a field whose mapped value equals the
+    /// other side's stored value did not change here. Where none did, the record is an echo of our own write (or an edit
+    /// to an unsynced field) and is skipped. Otherwise the other side's current record is read (a page at a time) and each
+    /// changed field crosses unless the other side changed it too: then, if the values differ, the policy decides that
+    /// field and the conflict is journaled with both values. A first-sight record is written without its empty values (an
+    /// empty value never overwrites a present one) and without a known target id (the target matches it by its key or
+    /// identity); the new pair's key is written back to the source so the pair is permanent on both sides.
     /// </summary>
     private async Task<bool> ProcessTwoWayPageAsync(PageContext context, SourcePage page, CancellationToken cancellationToken)
     {
@@ -38,6 +41,13 @@ public sealed partial class StreamSyncer
         var byX = await store.GetPairsAsync(definition.Id, x, records.Select(r => r.Id).ToList());
         var byY = await store.GetPairsAsync(definition.Id, y, records.Where(r => !byX.ContainsKey(r.Id)).Select(r => Text(r.Data[keyField])).OfType<string>().ToList());
 
+        // Deletions and merges (StreamSyncer.Deletes.cs): pairs of records merged into this page's records follow them, and
+        // a record whose key names a record that was deleted or merged away, and unlinked, is synced no longer.
+        var changes = new PairChanges();
+        Pair? PairOf(SourceRecord r) => byX.GetValueOrDefault(r.Id) ?? (Text(r.Data[keyField]) is { } k ? byY.GetValueOrDefault(k) : null);
+        var moved = await FollowSourceMergesAsync(context, x, y, records, PairOf, changes, now);
+        var unlinked = await store.GetUnlinkedAsync(definition.Id, y,
+            records.Where(r => !moved.ContainsKey(r.Id) && PairOf(r) is null).Select(r => Text(r.Data[keyField])).OfType<string>().ToList());
         var pairs = new List<Pair>();
         var conflicts = new List<ConflictEntry>();
         var quarantined = new List<QuarantineEntry>();
@@ -47,8 +57,17 @@ public sealed partial class StreamSyncer
         var outcomes = new List<(string? Position, string? Reason)>();
         foreach (var record in records)
         {
-            var pair = byX.GetValueOrDefault(record.Id) ?? (Text(record.Data[keyField]) is { } key ? byY.GetValueOrDefault(key) : null);
-            var mapped = template.Render(record.Data, templateContext);
+            var pair = moved.GetValueOrDefault(record.Id) ?? PairOf(record);
+            if (pair is null && Text(record.Data[keyField]) is { } gone && unlinked.Contains(gone))
+            {
+                unchanged++;
+                Plan(planned, run, stream, record.Id, "skip", $"unlinked: its {y} record {gone} was deleted or merged away");
+                continue;
+            }
+
+            var recordContext = (JsonObject)templateContext.DeepClone();
+            recordContext["targetId"] = pair is null ? null : Id(pair, y);
+            var mapped = template.Render(record.Data, recordContext);
             outcomes.Add(Outcome(context, record.Id, mapped));
             if (!mapped.IsSuccess)
             {
@@ -57,7 +76,15 @@ public sealed partial class StreamSyncer
                 continue;
             }
 
-            if (pair is not null && SameOn(mapped.Output!, State(pair, y), mapped.Output!))
+            if (mapped.Output![SkipKey] is { } skip)
+            {
+                // The template filtered the record out: nothing crosses from it, and its pair (if any) stays as it was.
+                unchanged++;
+                Plan(planned, run, stream, record.Id, "skip", skip.ToString());
+                continue;
+            }
+
+            if (pair is not null && !changes.Moved.Contains(record.Id) && FieldMerge.Changed(mapped.Output!, State(pair, y)).Count == 0)
             {
                 // The other side already holds these values: our own write coming back, or an unsynced field changed.
                 unchanged++;
@@ -71,44 +98,55 @@ public sealed partial class StreamSyncer
 
         await StopIfTemplateFailsEveryRecordAsync(context, outcomes);
         var paired = candidates.Where(c => c.Pair is not null).Select(c => Id(c.Pair!, y)).ToList();
-        var current = paired.Count == 0 ? new Dictionary<string, JsonObject>() : await writer.ReadCurrentAsync(paired, cancellationToken);
+        var readBack = candidates.SelectMany(c => c.Out.Select(p => p.Key)).Distinct(StringComparer.Ordinal).Append(opposite.Source.Cursor.Field).ToList();
+        var current = paired.Count == 0 ? CurrentRecords.None : await writer.ReadCurrentAsync(paired, readBack, cancellationToken);
+        candidates = SettleGoneTargets(context, x, y, candidates, current, changes, planned, now);
         var writes = new List<(TargetRecord Target, SourceRecord Record, JsonObject? YNow, Pair? Pair)>();
         foreach (var (record, output, pair) in candidates)
         {
-            var yNow = pair is null ? null : current.GetValueOrDefault(Id(pair, y));
-            var write = output;
-            if (pair is not null && yNow is not null && !SameOn(yNow, State(pair, y), output))
+            var yNow = pair is null ? null : current.GetValueOrDefault(Id(pair, y)) ?? changes.Survivors.GetValueOrDefault(Id(pair, y));
+            JsonObject write;
+            if (pair is not null && yNow is not null)
             {
-                // Both sides changed since the last sync: the policy decides, field by field.
-                var yModified = Modified(yNow[opposite.Source.Cursor.Field]);
-                write = new JsonObject();
-                foreach (var (field, value) in output)
+                var merge = FieldMerge.Merge(output, State(pair, y), yNow,
+                    field => ConflictPolicy.Winner(pairing, field, x, record.ModifiedAt, Modified(yNow[opposite.Source.Cursor.Field])) == x);
+                write = merge.Write;
+                if (merge.Conflicts.Count > 0)
                 {
-                    if (ConflictPolicy.Winner(pairing, field, x, record.ModifiedAt, yModified) == x)
-                    {
-                        write[field] = value?.DeepClone();
-                    }
+                    var xWins = merge.Conflicts.All(c => c.XWins) ? x : merge.Conflicts.Any(c => c.XWins) ? "both" : y;
+                    var (xValues, yValues) = (FieldMerge.Pick(output, merge.Conflicts.Select(c => c.Field)), FieldMerge.Pick(yNow, merge.Conflicts.Select(c => c.Field)));
+                    conflicts.Add(new ConflictEntry(definition.Id, x == IvvySide ? record.Id : Id(pair, y), x == CrmSide ? record.Id : Id(pair, y),
+                        (x == IvvySide ? xValues : yValues).ToJsonString(), (x == CrmSide ? xValues : yValues).ToJsonString(),
+                        xWins, pairing.ConflictPolicy, run.RunId, now));
+                    Plan(planned, run, stream, record.Id, "conflict",
+                        $"both sides changed {string.Join(", ", merge.Conflicts.Select(c => c.Field))}; {pairing.ConflictPolicy}: {xWins} wins");
+                }
+                else if (write.Count > 0)
+                {
+                    Plan(planned, run, stream, record.Id, "update", $"changed: {string.Join(", ", write.Select(p => p.Key))}");
                 }
 
-                var projected = Project(yNow, output.Select(p => p.Key));
-                var xWins = write.Count == output.Count ? x : write.Count == 0 ? y : "both";
-                conflicts.Add(new ConflictEntry(definition.Id, x == IvvySide ? record.Id : Id(pair, y), x == CrmSide ? record.Id : Id(pair, y),
-                    (x == IvvySide ? output : projected).ToJsonString(), (x == CrmSide ? output : projected).ToJsonString(),
-                    xWins, pairing.ConflictPolicy, run.RunId, now));
-                Plan(planned, run, stream, record.Id, "conflict", $"both sides changed; {pairing.ConflictPolicy}: {xWins} wins");
-                if (write.Count == 0)
+                if (write.Count == 0 && !changes.Moved.Contains(record.Id))
                 {
+                    // Nothing of ours to cross: the other side changed the same fields (to the same values, or it won).
                     unchanged++;
                     pairs.Add(With(pair, x, record.Data, yNow, now));
+                    if (merge.Conflicts.Count == 0)
+                    {
+                        Plan(planned, run, stream, record.Id, "skip", "the other side already holds the changes");
+                    }
+
                     continue;
                 }
             }
             else
             {
-                Plan(planned, run, stream, record.Id, pair is null || yNow is null ? "create" : "update", pair is null ? "new" : "changed");
+                // First sight, or a pair whose target record is gone (written as new: the target matches or recreates it).
+                // An empty value never overwrites what an existing record the target matches may hold.
+                write = FieldMerge.WithoutEmpty(output);
+                Plan(planned, run, stream, record.Id, "create", pair is null ? "new" : "the paired record is gone");
             }
 
-            // A pair whose target record is gone is written as new (the target matches or recreates it).
             writes.Add((new TargetRecord(record.Id, write, yNow is null ? null : Id(pair!, y)), record, yNow, yNow is null ? null : pair));
         }
 
@@ -133,8 +171,8 @@ public sealed partial class StreamSyncer
                 }
 
                 var yId = results[i].TargetId!;
-                var xState = Merge(pair is null ? null : State(pair, x), record.Data);
-                var yState = Merge(yNow ?? (pair is null ? null : State(pair, y)), target.Properties);
+                var xState = FieldMerge.Into(pair is null ? null : State(pair, x), record.Data);
+                var yState = FieldMerge.Into(yNow ?? (pair is null ? null : State(pair, y)), target.Properties);
                 pairs.Add(x == IvvySide ? new Pair(record.Id, yId, xState, yState, now) : new Pair(yId, record.Id, yState, xState, now));
                 synced.Add(record.Id);
                 if (Text(record.Data[keyField]) != yId)
@@ -154,8 +192,13 @@ public sealed partial class StreamSyncer
             }
         }
 
-        if (!await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged, quarantined.Count, Pages: 1),
-                commit => commit with { Pairs = pairs, Conflicts = conflicts, Synced = synced, KeyWriteBacks = writeBacks.Select(w => (w.TargetId!, w.SourceId)).ToList() }))
+        await PropagateDeletesAsync(context, changes, cancellationToken);
+        if (!await CommitAsync(context, page, quarantined, planned, new RunCounters(page.Records.Count, created, updated, unchanged + changes.Skipped, quarantined.Count, Pages: 1),
+                commit => commit with
+                {
+                    Pairs = pairs, Conflicts = conflicts, Synced = synced, KeyWriteBacks = writeBacks.Select(w => (w.TargetId!, w.SourceId)).ToList(),
+                    Unpaired = changes.Unpaired, PairEvents = changes.Events,
+                }))
         {
             return false;
         }
@@ -198,24 +241,6 @@ public sealed partial class StreamSyncer
         await WriteBackKeysAsync(context, pending.Select(p => new TargetRecord(p.Key, new JsonObject(), p.RecordId)).ToList(), cancellationToken);
     }
 
-    /// <summary>True when <paramref name="a"/> and <paramref name="b"/> hold the same values for the fields of
-    /// <paramref name="written"/>, compared the way <paramref name="written"/> shapes them.</summary>
-    internal static bool SameOn(JsonObject a, JsonObject b, JsonObject written) =>
-        written.All(field => SameValue(a[field.Key], b[field.Key], field.Value));
-
-    /// <summary>Values compare as text (missing, null and "" alike: HubSpot holds every value as text). A list of custom
-    /// fields (<c>[{fieldId, value}]</c>) compares the fields the written list names, by fieldId, on the keys it writes:
-    /// iVvy's own list adds displayName and the fields that are not synced.</summary>
-    private static bool SameValue(JsonNode? a, JsonNode? b, JsonNode? written) => written switch
-    {
-        JsonArray items when items.Count > 0 && items.All(i => i is JsonObject o && o["fieldId"] is not null) =>
-            items.All(item => item!.AsObject().All(key => (Text(FieldOf(a, item)?[key.Key]) ?? "") == (Text(FieldOf(b, item)?[key.Key]) ?? ""))),
-        _ => (Text(a) ?? "") == (Text(b) ?? ""),
-    };
-
-    private static JsonObject? FieldOf(JsonNode? list, JsonNode item) =>
-        (list as JsonArray)?.OfType<JsonObject>().FirstOrDefault(field => Text(field["fieldId"]) == Text(item["fieldId"]));
-
     private static string? Text(JsonNode? node) => node switch
     {
         null => null,
@@ -227,28 +252,6 @@ public sealed partial class StreamSyncer
     private static DateTimeOffset? Modified(JsonNode? node) =>
         IvvyTimestamp.TryParseLenient(Text(node), out var at) ? at : null;
 
-    private static JsonObject Project(JsonObject source, IEnumerable<string> fields)
-    {
-        var projected = new JsonObject();
-        foreach (var field in fields)
-        {
-            projected[field] = source[field]?.DeepClone();
-        }
-
-        return projected;
-    }
-
-    private static JsonObject Merge(JsonObject? state, JsonObject written)
-    {
-        var merged = (JsonObject?)state?.DeepClone() ?? [];
-        foreach (var (field, value) in written)
-        {
-            merged[field] = value?.DeepClone();
-        }
-
-        return merged;
-    }
-
     private static string Id(Pair pair, string side) => side == IvvySide ? pair.IvvyId : pair.CrmId;
 
     private static JsonObject State(Pair pair, string side) => side == IvvySide ? pair.IvvyState : pair.CrmState;
@@ -257,7 +260,7 @@ public sealed partial class StreamSyncer
     /// fields must not forget the others.</summary>
     private static Pair With(Pair pair, string x, JsonObject xSeen, JsonObject ySeen, DateTimeOffset now)
     {
-        var (xState, yState) = (Merge(State(pair, x), xSeen), Merge(State(pair, x == IvvySide ? CrmSide : IvvySide), ySeen));
+        var (xState, yState) = (FieldMerge.Into(State(pair, x), xSeen), FieldMerge.Into(State(pair, x == IvvySide ? CrmSide : IvvySide), ySeen));
         return x == IvvySide ? pair with { IvvyState = xState, CrmState = yState, SyncedAt = now } : pair with { CrmState = xState, IvvyState = yState, SyncedAt = now };
     }
 }

@@ -119,6 +119,8 @@ public static class ValidateCommand
                 .Select(d => new DefinitionError($"streams[{i}].map.template", d.ToString())));
         }
 
+        errors.AddRange(ConnectorFactory.CheckReadBack(loaded.Definition,
+            i => loaded.Folder is null || loaded.Definition.Streams[i].Map?.Template is not { } template ? [] : GoldenCase.OutputFields(loaded.Folder, template)));
         return errors.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), errors);
     }
 }

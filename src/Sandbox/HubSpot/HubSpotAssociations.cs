@@ -48,6 +48,29 @@ internal sealed class HubSpotAssociations
 
     public void Clear() => _links.Clear();
 
+    /// <summary>Moves every link of one record to another (a merge): the links of <paramref name="fromId"/> become links
+    /// of <paramref name="toId"/>, in both directions.</summary>
+    /// <returns>The links <paramref name="toId"/> has now that it did not have, one row per pair of records.</returns>
+    public IReadOnlyList<(string FromType, long FromId, string ToType, long ToId)> Move(string type, long fromId, long toId)
+    {
+        var moved = new List<(string, long, string, long)>();
+        foreach (var key in _links.Keys.Where(k => k.FromType == type && k.FromId == fromId).ToList())
+        {
+            var others = _links[key];
+            _links.Remove(key);
+            foreach (var other in others)
+            {
+                Set(key.ToType, other, type).Remove(fromId);
+                if (!(key.ToType == type && other == toId) && Add(type, toId, key.ToType, other))
+                {
+                    moved.Add((type, toId, key.ToType, other));
+                }
+            }
+        }
+
+        return moved;
+    }
+
     private SortedSet<long> Set(string fromType, long fromId, string toType)
     {
         if (!_links.TryGetValue((fromType, fromId, toType), out var set))

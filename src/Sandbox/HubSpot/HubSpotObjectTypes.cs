@@ -46,6 +46,9 @@ internal static class HubSpotObjectTypes
     public const string EmailFrom = "hs_email_from_email";
     public const string EmailTo = "hs_email_to_email";
 
+    /// <summary>Ids of the records merged into a record, separated by semicolons (HubSpot's "Merged record IDs").</summary>
+    public const string MergedObjectIds = "hs_merged_object_ids";
+
     /// <summary>Every known type, keyed by path name.</summary>
     public static IReadOnlyDictionary<string, HubSpotObjectType> All { get; } = Build();
 
@@ -117,13 +120,12 @@ internal static class HubSpotObjectTypes
                 Maintained(ObjectId, "Record ID", "number", "emailinformation"),
             ],
             RequiredOnCreate: ["hs_timestamp"]);
-        return new Dictionary<string, HubSpotObjectType>(StringComparer.Ordinal)
+        // Every type can be merged, so every record may carry the ids merged into it (read-only: HubSpot maintains it).
+        return new[] { contacts, companies, deals, emails }.Select(t => t with
         {
-            [contacts.Name] = contacts,
-            [companies.Name] = companies,
-            [deals.Name] = deals,
-            [emails.Name] = emails,
-        };
+            BuiltInProperties = [.. t.BuiltInProperties,
+                new(MergedObjectIds, $"Merged {t.Singular} IDs", "enumeration", "checkbox", t.InformationGroup, false, ReadOnly: true, Custom: false)],
+        }).ToDictionary(t => t.Name, StringComparer.Ordinal);
     }
 
     private static HubSpotPropertyDefinition Text(string name, string label, string group) =>

@@ -85,7 +85,8 @@ public sealed partial class HubSpotSimulator
                 var id = HubSpotValues.TextOf(input?["id"]) ?? "";
                 var record = byUnique
                     ? state!.FindUnique(idProperty, id)
-                    : long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var key) && state!.Records.TryGetValue(key, out var found) ? found : null;
+                    // An id merged away reads as the record it was merged into, under that record's own id.
+                    : long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var key) ? state!.Resolve(key) : null;
                 if (record is null || record.Archived != archived)
                 {
                     missing.Add(id);

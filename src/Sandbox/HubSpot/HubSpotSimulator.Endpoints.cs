@@ -32,6 +32,7 @@ public sealed partial class HubSpotSimulator
             app.MapPost(prefix + "/search", Handle(search: true, SearchAsync));
             app.MapGet(prefix + "/{id}", Handle(search: false, GetObjectAsync));
             app.MapDelete(prefix + "/{id}", Handle(search: false, ArchiveAsync));
+            app.MapPost(prefix + "/batch/archive", Handle(search: false, BatchArchiveAsync));
             app.MapGet(prefix, Handle(search: false, ListAsync));
         }
 
@@ -45,6 +46,7 @@ public sealed partial class HubSpotSimulator
         MapCrmModuleEndpoints(app);
         MapMarketingEventEndpoints(app);
         MapListEndpoints(app);
+        MapMergeEndpoints(app);
 
         app.MapPost("/__sandbox__/hubspot/reset", async http =>
         {
@@ -482,8 +484,8 @@ public sealed partial class HubSpotSimulator
             }
             else
             {
-                record = long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var key)
-                    && state!.Records.TryGetValue(key, out var found) ? found : null;
+                // An id merged away reads as the record it was merged into (which has its own id).
+                record = long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var key) ? state!.Resolve(key) : null;
             }
 
             if (record is null || record.Archived != archived)
@@ -505,18 +507,52 @@ public sealed partial class HubSpotSimulator
         var id = (string?)http.Request.RouteValues["id"] ?? "";
         lock (_lock)
         {
+            Archive(state!, [id]);
+            return Task.FromResult(Results.NoContent());
+        }
+    }
+
+    /// <summary>batch/archive: <c>{inputs: [{id}]}</c>, 204 whether or not each id names a live record (as DELETE by id).</summary>
+    private async Task<IResult> BatchArchiveAsync(HttpContext http)
+    {
+        if (ResolveType(http, out var state) is { } typeError)
+        {
+            return Fail(typeError);
+        }
+
+        var body = await ReadBodyAsync(http);
+        if (BadInputs(body, _options.MaxBatchSize, out var inputs, out var inputsError))
+        {
+            return Fail(inputsError);
+        }
+
+        lock (_lock)
+        {
+            Archive(state!, inputs.Select(i => HubSpotValues.TextOf(i?["id"]) ?? "").ToList());
+            return Results.NoContent();
+        }
+    }
+
+    private void Archive(HubSpotTypeState state, IReadOnlyList<string> ids)
+    {
+        var now = Now();
+        var archived = new List<HubSpotRecord>();
+        foreach (var id in ids)
+        {
             if (long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var key)
-                && state!.Records.TryGetValue(key, out var record) && !record.Archived)
+                && state.Records.TryGetValue(key, out var record) && !record.Archived)
             {
                 // Archiving does not move the last-modified date (crm-apis.md §1.4): a modified-date search never sees it.
-                var now = Now();
                 state.RemoveFromIndex(record);
                 record.ArchivedAt = now;
-                _store.Save(state, [record]);
-                record.Reindex(now + _options.SearchIndexLag, now);
+                archived.Add(record);
             }
+        }
 
-            return Task.FromResult(Results.NoContent());
+        _store.Save(state, archived);
+        foreach (var record in archived)
+        {
+            record.Reindex(now + _options.SearchIndexLag, now);
         }
     }
 

@@ -46,8 +46,10 @@ internal sealed partial class HubSpotStore : IDisposable
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
             """);
         CreateModuleTables();
+        CreateMergeTables();
         Load();
         LoadModules();
+        LoadMerges();
     }
 
     /// <summary>The state of <paramref name="type"/>, created empty on first use.</summary>
@@ -149,7 +151,7 @@ internal sealed partial class HubSpotStore : IDisposable
     /// <summary>Deletes everything: records, custom properties, unique values; ids start again from <see cref="FirstId"/>.</summary>
     public void Reset()
     {
-        Execute("DELETE FROM objects; DELETE FROM property_definitions; DELETE FROM unique_values; DELETE FROM meta;");
+        Execute("DELETE FROM objects; DELETE FROM property_definitions; DELETE FROM unique_values; DELETE FROM meta; DELETE FROM merged_ids;");
         _types.Clear();
         _nextId = FirstId;
         ResetModules();

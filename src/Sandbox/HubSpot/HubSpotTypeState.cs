@@ -25,6 +25,16 @@ internal sealed class HubSpotTypeState
 
     public Dictionary<string, HubSpotPropertyDefinition> Properties { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Id of a record merged away → id of the record it now reads as (HubSpot keeps old ids pointing at the
+    /// merge's result).</summary>
+    public Dictionary<long, long> MergedInto { get; } = [];
+
+    /// <summary>The record <paramref name="id"/> names: itself, or the record it was merged into; null when neither exists.</summary>
+    public HubSpotRecord? Resolve(long id) =>
+        Records.TryGetValue(id, out var record) ? record
+        : MergedInto.TryGetValue(id, out var survivor) && Records.TryGetValue(survivor, out var merged) ? merged
+        : null;
+
     /// <summary>(property, normalised value) → id of the live record holding it.</summary>
     public Dictionary<(string Property, string Value), long> Unique { get; } = [];
 

@@ -294,6 +294,16 @@ internal sealed class IvvyContactStore : IDisposable
             return names;
         }
 
+        /// <summary>Removes a contact; true when it existed.</summary>
+        public bool Delete(int id)
+        {
+            using var command = _connection.CreateCommand();
+            command.Transaction = _transaction;
+            command.CommandText = "DELETE FROM contacts WHERE id = $id";
+            command.Parameters.AddWithValue("$id", id);
+            return command.ExecuteNonQuery() > 0;
+        }
+
         /// <summary>Inserts or replaces the contact whose id the document carries.</summary>
         public void Save(JsonObject contact) => (_upsert ??= new ContactUpsertCommand(_connection, _transaction)).Execute(contact);
 

@@ -273,6 +273,13 @@ public sealed class IvvySimulator : ISimulator
         return _contacts.TouchAsync(id, change, cancellationToken);
     }
 
+    /// <summary>Deletes contact <paramref name="id"/> as an iVvy user deleting it would. The API has no delete action; since
+    /// 4 Nov 2025 getContact no longer returns a deleted contact (ivvy-api.md), and here the list actions do not either.</summary>
+    /// <exception cref="KeyNotFoundException">No contact has the id.</exception>
+    public Task DeleteContactAsync(int id, CancellationToken cancellationToken = default) =>
+        _store.WriteAsync(writer => Task.FromResult(writer.Delete(id) ? true : throw new KeyNotFoundException($"No iVvy contact has id {id}.")),
+            cancellationToken);
+
     /// <summary>How many contacts exist.</summary>
     public Task<int> CountContactsAsync() => Task.FromResult(_store.Count());
 

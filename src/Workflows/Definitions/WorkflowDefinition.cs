@@ -121,6 +121,31 @@ public sealed record PairingDefinition
 
     /// <summary>With "field-owners": field name (as either side names it) → "ivvy" or "crm". Unlisted fields: newest wins.</summary>
     public IReadOnlyDictionary<string, string> FieldOwners { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What happens to a pair whose record is found deleted on one side (see <see cref="DeletePolicy"/>).</summary>
+    public DeletePolicy OnDelete { get; init; } = new();
+}
+
+/// <summary>
+/// What a two-way module does when a paired record is found deleted on one side, by the side it was deleted on:
+/// <c>"unlink"</c> (the default: the pair goes and the other side's record is synced no longer), <c>"recreate"</c> (the
+/// record is written again as new from the other side), or <c>"propagate"</c> (the other side's record is deleted too;
+/// only where that side's connector can delete the object). Every one is journaled as a pair event.
+/// </summary>
+public sealed record DeletePolicy
+{
+    public const string Unlink = "unlink";
+    public const string Recreate = "recreate";
+    public const string Propagate = "propagate";
+
+    /// <summary>A record deleted in iVvy.</summary>
+    public string Ivvy { get; init; } = Unlink;
+
+    /// <summary>A record deleted in the CRM.</summary>
+    public string Crm { get; init; } = Unlink;
+
+    /// <summary>The policy for a record deleted on <paramref name="side"/> ("ivvy" or "crm").</summary>
+    public string For(string side) => side == "ivvy" ? Ivvy : Crm;
 }
 
 /// <summary>The modified-date cursor of a source.</summary>

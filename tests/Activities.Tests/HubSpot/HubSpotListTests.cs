@@ -20,7 +20,7 @@ public sealed class HubSpotListTests
         Assert.Equal(UpsertOutcome.Created, created.Outcome);
         Assert.Equal((UpsertOutcome.Updated, created.TargetId), (again.Outcome, again.TargetId)); // found by name, not made twice
         Assert.Equal((UpsertOutcome.Updated, created.TargetId), (renamed.Outcome, renamed.TargetId));
-        var current = await writer.ReadCurrentAsync([created.TargetId!], CancellationToken.None);
+        var current = await writer.ReadCurrentAsync([created.TargetId!], [], CancellationToken.None);
         Assert.Equal("iVvy: News", (string?)current[created.TargetId!]["name"]);
         Assert.Equal(1, hubSpot.Calls("lists.rename"));
     }

@@ -245,7 +245,7 @@ public sealed class HubSpotUpsertWriterTests
         await hubSpot.CreateClient().BatchUpsertAsync("contacts",
             [new HubSpotUpsertInput("contact1@example.com", "email", new JsonObject { ["phone"] = "+1 555 0100" }, null)], default);
 
-        var current = await writer.ReadCurrentAsync([.. written.Select(r => r.TargetId!), "999999"], default);
+        var current = await writer.ReadCurrentAsync([.. written.Select(r => r.TargetId!), "999999"], [], default);
 
         Assert.Equal(written.Select(r => r.TargetId!).Order(StringComparer.Ordinal), current.Keys.Order(StringComparer.Ordinal));
         var second = current[written[1].TargetId!];
@@ -257,12 +257,32 @@ public sealed class HubSpotUpsertWriterTests
     }
 
     [Fact]
+    public async Task ReadCurrentAsync_MergedAndDeletedIds_AnswersMovedToTheSurvivorAndGone()
+    {
+        await using var hubSpot = await SimulatedHubSpot.StartAsync();
+        var writer = await ReadyWriterAsync(hubSpot);
+        var written = (await writer.UpsertAsync(Contacts(3), default)).Select(r => r.TargetId!).ToList();
+        var survivor = await hubSpot.Simulator.MergeAsync("contacts", written[0], written[1]);
+        await hubSpot.CreateClient().ArchiveAsync("contacts", [written[2]], default);
+
+        var current = await writer.ReadCurrentAsync(written, [], default);
+
+        Assert.Equal(survivor, current.MovedTo(written[0]));
+        Assert.Equal(survivor, current.MovedTo(written[1]));
+        Assert.Equal("0", current[written[1]][Key]!.GetValue<string>());
+        Assert.False(current[written[0]].ContainsKey(HubSpotUpsertWriter.MergedObjectIds));
+        Assert.True(current.IsGone(written[2]));
+        Assert.Null(current.MovedTo(written[2]));
+        Assert.Equal(1, hubSpot.Calls("contacts.batch/read"));
+    }
+
+    [Fact]
     public async Task ReadCurrentAsync_NoIds_CallsNothing()
     {
         await using var hubSpot = await SimulatedHubSpot.StartAsync();
         var writer = new HubSpotUpsertWriter(hubSpot.CreateClient(), "contacts", Key, "iVvy contact id");
 
-        var current = await writer.ReadCurrentAsync([], default);
+        var current = await writer.ReadCurrentAsync([], [], default);
 
         Assert.Empty(current);
         Assert.Equal(0, hubSpot.Calls("contacts.batch/read"));
@@ -279,7 +299,7 @@ public sealed class HubSpotUpsertWriterTests
             [new TargetRecord("c-7", new JsonObject { ["name"] = "Harbour Events", ["domain"] = "harbour.example.com", ["city"] = "Sydney" })],
             default));
 
-        var current = await writer.ReadCurrentAsync([written.TargetId!], default);
+        var current = await writer.ReadCurrentAsync([written.TargetId!], [], default);
 
         Assert.Equal(UpsertOutcome.Created, written.Outcome);
         var company = current[written.TargetId!];

@@ -187,7 +187,7 @@ public sealed class IvvyUpsertWriterTests
     }
 
     [Fact]
-    public async Task ReadCurrentAsync_KnownAndUnknownContactIds_ReturnsTheCurrentRecordsOnly()
+    public async Task ReadCurrentAsync_KnownAndUnknownContactIds_ReturnsTheCurrentRecordsOnlyFromOneBatch()
     {
         await using var ivvy = await SimulatedIvvy.StartAsync();
         var writer = new IvvyUpsertWriter(ivvy.CreateClient(), IvvyWriteSpec.Contacts);
@@ -196,14 +196,16 @@ public sealed class IvvyUpsertWriterTests
         // An edit in iVvy after our write: the read must see it.
         await ivvy.Simulator.TouchContactAsync(first, c => c["phone"] = "+61 400 000 000");
         var ids = written.Select(r => r.TargetId!).Append("987654").Append(written[1].TargetId!).ToList();
+        var batches = ivvy.Calls("batch.run");
 
-        var current = await writer.ReadCurrentAsync(ids, default);
+        var current = await writer.ReadCurrentAsync(ids, [], default);
 
         Assert.Equal(written.Select(r => r.TargetId!).Order(StringComparer.Ordinal), current.Keys.Order(StringComparer.Ordinal));
         Assert.Equal("+61 400 000 000", current[written[0].TargetId!]["phone"]!.GetValue<string>());
         Assert.Equal("hs-3", current[written[3].TargetId!]["externalId"]!.GetValue<string>());
         Assert.Equal("First3", current[written[3].TargetId!]["firstName"]!.GetValue<string>());
-        Assert.Equal(7, ivvy.Calls("contact.getContact"));
+        // A page of reads is one batch run (run, progress, results), never one getContact per record.
+        Assert.Equal((0, batches + 1), (ivvy.Calls("contact.getContact"), ivvy.Calls("batch.run")));
     }
 
     [Fact]
@@ -214,7 +216,7 @@ public sealed class IvvyUpsertWriterTests
         var created = Assert.Single(await writer.UpsertAsync(
             [new TargetRecord("hs-c1", new JsonObject { ["businessName"] = "Quay Conferences" })], default));
 
-        var current = await writer.ReadCurrentAsync([created.TargetId!, "888888"], default);
+        var current = await writer.ReadCurrentAsync([created.TargetId!, "888888"], [], default);
 
         var company = Assert.Single(current);
         Assert.Equal(created.TargetId, company.Key);
@@ -227,7 +229,7 @@ public sealed class IvvyUpsertWriterTests
         await using var ivvy = await SimulatedIvvy.StartAsync();
         var writer = new IvvyUpsertWriter(ivvy.CreateClient(apiSecret: "not-the-secret"), IvvyWriteSpec.Contacts);
 
-        var error = await Assert.ThrowsAsync<ConnectorException>(() => writer.ReadCurrentAsync(["1", "2"], default));
+        var error = await Assert.ThrowsAsync<ConnectorException>(() => writer.ReadCurrentAsync(["1", "2"], [], default));
 
         Assert.Equal(FailureKind.Config, error.Kind);
     }

@@ -83,7 +83,7 @@ internal sealed class FakeTarget : ITargetWriter
     }
 
     /// <summary>The stored records of the target ids asked ("hs-" + source id, as <see cref="UpsertAsync"/> answers).</summary>
-    public Task<IReadOnlyDictionary<string, JsonObject>> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, CancellationToken cancellationToken)
+    public Task<CurrentRecords> ReadCurrentAsync(IReadOnlyCollection<string> targetIds, IReadOnlyCollection<string> fields, CancellationToken cancellationToken)
     {
         var current = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         foreach (var targetId in targetIds)
@@ -94,7 +94,7 @@ internal sealed class FakeTarget : ITargetWriter
             }
         }
 
-        return Task.FromResult<IReadOnlyDictionary<string, JsonObject>>(current);
+        return Task.FromResult(new CurrentRecords(current));
     }
 }
 
