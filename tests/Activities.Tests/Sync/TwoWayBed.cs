@@ -47,7 +47,7 @@ internal sealed class TwoWayBed : IAsyncDisposable
     /// <summary>Starts the simulators seeded with <paramref name="seedCount"/> contacts and loads a published two-way
     /// version with its conflict policy replaced by <paramref name="policy"/> (field owners for "field-owners").</summary>
     public static async Task<TwoWayBed> StartAsync(string module, int version, string policy, int seedCount = 30,
-        IReadOnlyDictionary<string, string>? fieldOwners = null)
+        IReadOnlyDictionary<string, string>? fieldOwners = null, IReadOnlyDictionary<string, string>? templates = null)
     {
         var folder = Directory.CreateTempSubdirectory("ivvy-two-way-").FullName;
         var time = new FakeTimeProvider(Start);
@@ -66,11 +66,13 @@ internal sealed class TwoWayBed : IAsyncDisposable
             new HubSpotClientOptions { BaseUrl = sandbox.HubSpotBaseUrl, AccessToken = options.HubSpot.AccessToken, SearchSettleDelay = TimeSpan.FromSeconds(1) },
             time, NullLoggerFactory.Instance);
         var syncer = new StreamSyncer(store, connectors, new CompiledWorkflowCache(), time, NullLogger<StreamSyncer>.Instance);
-        return new TwoWayBed(folder, time, sandbox, store, syncer, Load(module, version, policy, fieldOwners));
+        return new TwoWayBed(folder, time, sandbox, store, syncer, Load(module, version, policy, fieldOwners, templates));
     }
 
-    /// <summary>A published version with another conflict policy (its own content hash, so compiled copies never mix).</summary>
-    public static LoadedWorkflow Load(string module, int version, string policy, IReadOnlyDictionary<string, string>? fieldOwners = null)
+    /// <summary>A published version with another conflict policy, and optionally some templates replaced (by path); its own
+    /// content hash, so compiled copies never mix.</summary>
+    public static LoadedWorkflow Load(string module, int version, string policy, IReadOnlyDictionary<string, string>? fieldOwners = null,
+        IReadOnlyDictionary<string, string>? templates = null)
     {
         var folder = Path.Combine(Mapping.RepositoryPaths.Workflows, module, $"v{version}");
         var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, WorkflowLoader.DefinitionFileName)))!.AsObject();
@@ -80,8 +82,9 @@ internal sealed class TwoWayBed : IAsyncDisposable
             definition["pairing"]!["fieldOwners"] = new JsonObject(fieldOwners.Select(o => KeyValuePair.Create(o.Key, (JsonNode?)o.Value)));
         }
 
-        return WorkflowLoader.Load(definition.ToJsonString(), path => File.ReadAllText(Path.Combine(folder, path)), $"{module}/v{version}",
-            $"sha256:test-{module}-{version}-{policy}-{string.Join(",", fieldOwners ?? new Dictionary<string, string>())}", folder);
+        return WorkflowLoader.Load(definition.ToJsonString(), path => templates?.GetValueOrDefault(path) ?? File.ReadAllText(Path.Combine(folder, path)),
+            $"{module}/v{version}",
+            $"sha256:test-{module}-{version}-{policy}-{string.Join(",", fieldOwners ?? new Dictionary<string, string>())}-{string.Join(",", templates?.Values ?? [])}", folder);
     }
 
     /// <summary>Moves the clock on (past both readers' settle delays), then runs the module's streams in order to the end.</summary>
