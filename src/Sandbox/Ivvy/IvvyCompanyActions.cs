@@ -127,12 +127,15 @@ internal sealed class IvvyCompanyActions(IvvyContactStore store, IvvySimulatorOp
                 }
             }
 
+            var before = company["businessName"]?.ToString();
             Apply(company, body, writer);
             company["modifiedDate"] = IvvyDates.Format(now);
             using (var upsert = new IvvyRecordTables.Upsert(connection, transaction, IvvyRecordTables.Companies))
             {
                 upsert.Execute(company);
             }
+
+            FollowRename(writer, company, before);
 
             return Task.FromResult(new JsonObject { ["success"] = true, ["id"] = company["id"]!.GetValue<int>() });
         }, cancellationToken);
@@ -144,13 +147,54 @@ internal sealed class IvvyCompanyActions(IvvyContactStore store, IvvySimulatorOp
         {
             var company = IvvyRecordTables.Get(writer.Connection, writer.Transaction, IvvyRecordTables.Companies, id)
                 ?? throw new KeyNotFoundException($"No iVvy company has id {id}.");
+            var before = company["businessName"]?.ToString();
             change(company);
             company["id"] = id;
             company["modifiedDate"] = IvvyDates.Format(Now());
-            using var upsert = new IvvyRecordTables.Upsert(writer.Connection, writer.Transaction, IvvyRecordTables.Companies);
-            upsert.Execute(company);
+            using (var upsert = new IvvyRecordTables.Upsert(writer.Connection, writer.Transaction, IvvyRecordTables.Companies))
+            {
+                upsert.Execute(company);
+            }
+
+            FollowRename(writer, company, before);
             return Task.FromResult(true);
         }, cancellationToken);
+
+    /// <summary>A contact holds its companies as ids (<c>companies</c>); <c>companiesData</c> is the referenced companies'
+    /// current names, so a rename shows on every contact of the company. The contact itself did not change: its
+    /// modifiedDate stays.</summary>
+    private static void FollowRename(IvvyContactStore.Writer writer, JsonObject company, string? before)
+    {
+        var (id, name) = (company["id"]!.GetValue<int>(), company["businessName"]?.ToString());
+        if (before is null || before == name)
+        {
+            return;
+        }
+
+        var contactIds = new List<int>();
+        using (var command = writer.Connection.CreateCommand())
+        {
+            command.Transaction = writer.Transaction;
+            command.CommandText = "SELECT id FROM contacts WHERE EXISTS (SELECT 1 FROM json_each(contacts.data, '$.companies') WHERE value = $id)";
+            command.Parameters.AddWithValue("$id", id);
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                contactIds.Add(reader.GetInt32(0));
+            }
+        }
+
+        foreach (var contactId in contactIds)
+        {
+            var contact = writer.Get(contactId)!;
+            foreach (var data in (contact["companiesData"] as JsonArray ?? []).OfType<JsonObject>().Where(c => IvvyJson.TryGetInteger(c["id"], out var held) && held == id))
+            {
+                data["businessName"] = name;
+            }
+
+            writer.Save(contact);
+        }
+    }
 
     /// <summary>
     /// <c>addContactsToSubscriptionGroup</c> (<paramref name="add"/> true) / <c>removeContactsFromSubscriptionGroup</c>:

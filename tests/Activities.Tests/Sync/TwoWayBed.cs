@@ -48,7 +48,7 @@ internal sealed class TwoWayBed : IAsyncDisposable
     /// version with its conflict policy replaced by <paramref name="policy"/> (field owners for "field-owners") and, when
     /// given, its <c>pairing.onDelete</c> by <paramref name="onDelete"/>.</summary>
     public static async Task<TwoWayBed> StartAsync(string module, int version, string policy, int seedCount = 30,
-        IReadOnlyDictionary<string, string>? fieldOwners = null, JsonObject? onDelete = null)
+        IReadOnlyDictionary<string, string>? fieldOwners = null, JsonObject? onDelete = null, IReadOnlyDictionary<string, string>? templates = null)
     {
         var folder = Directory.CreateTempSubdirectory("ivvy-two-way-").FullName;
         var time = new FakeTimeProvider(Start);
@@ -67,12 +67,13 @@ internal sealed class TwoWayBed : IAsyncDisposable
             new HubSpotClientOptions { BaseUrl = sandbox.HubSpotBaseUrl, AccessToken = options.HubSpot.AccessToken, SearchSettleDelay = TimeSpan.FromSeconds(1) },
             time, NullLoggerFactory.Instance);
         var syncer = new StreamSyncer(store, connectors, new CompiledWorkflowCache(), time, NullLogger<StreamSyncer>.Instance);
-        return new TwoWayBed(folder, time, sandbox, store, syncer, Load(module, version, policy, fieldOwners, onDelete));
+        return new TwoWayBed(folder, time, sandbox, store, syncer, Load(module, version, policy, fieldOwners, onDelete, templates));
     }
 
-    /// <summary>A published version with another conflict policy (its own content hash, so compiled copies never mix).</summary>
+    /// <summary>A published version with another conflict policy, optionally another <c>pairing.onDelete</c> and some
+    /// templates replaced (by path); its own content hash, so compiled copies never mix.</summary>
     public static LoadedWorkflow Load(string module, int version, string policy, IReadOnlyDictionary<string, string>? fieldOwners = null,
-        JsonObject? onDelete = null)
+        JsonObject? onDelete = null, IReadOnlyDictionary<string, string>? templates = null)
     {
         var folder = Path.Combine(Mapping.RepositoryPaths.Workflows, module, $"v{version}");
         var definition = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, WorkflowLoader.DefinitionFileName)))!.AsObject();
@@ -87,8 +88,9 @@ internal sealed class TwoWayBed : IAsyncDisposable
             definition["pairing"]!["onDelete"] = onDelete.DeepClone();
         }
 
-        return WorkflowLoader.Load(definition.ToJsonString(), path => File.ReadAllText(Path.Combine(folder, path)), $"{module}/v{version}",
-            $"sha256:test-{module}-{version}-{policy}-{string.Join(",", fieldOwners ?? new Dictionary<string, string>())}-{onDelete?.ToJsonString()}", folder);
+        return WorkflowLoader.Load(definition.ToJsonString(), path => templates?.GetValueOrDefault(path) ?? File.ReadAllText(Path.Combine(folder, path)),
+            $"{module}/v{version}",
+            $"sha256:test-{module}-{version}-{policy}-{string.Join(",", fieldOwners ?? new Dictionary<string, string>())}-{onDelete?.ToJsonString()}-{string.Join(",", templates?.Values ?? [])}", folder);
     }
 
     /// <summary>Moves the clock on (past both readers' settle delays), then runs the module's streams in order to the end

@@ -204,6 +204,35 @@ public sealed class TwoWayScenarioTests
         await new TwoWayModel(TwoWaySides.For("contacts"), "newest-wins", Owners).AssertIdleAsync(bed);
     }
 
+    [Fact]
+    public async Task Run_TwoWayTemplateSkippingOrUsingTargetId_LeavesSkippedRecordsOutAndSeesThePairedId()
+    {
+        // HubSpot's company property shows what the template saw as context.targetId.
+        const string Template = """
+            {{~ if record.lastName == "Skipped" ~}}
+            { "$skip": "left out on purpose" }
+            {{~ else ~}}
+            { "email": {{ record.email | string.downcase | json }}, "firstname": {{ record.firstName | json }}, "lastname": {{ record.lastName | json }},
+              "company": {{ (context.targetId ?? "none") | json }} }
+            {{~ end ~}}
+            """;
+        await using var bed = await TwoWayBed.StartAsync("contacts", 3, "newest-wins",
+            templates: new Dictionary<string, string> { ["templates/ivvy-contact-to-hubspot.scriban"] = Template });
+        await bed.Sandbox.Ivvy.TouchContactAsync(4, c => c["lastName"] = "Skipped");
+
+        await bed.RunTwiceAsync();
+        await bed.Sandbox.Ivvy.TouchContactAsync(5, c => c["firstName"] = "Edited");
+        await bed.RunAsync();
+
+        Assert.Null(await bed.Sandbox.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", "4"));
+        Assert.DoesNotContain(await bed.Store.ListQuarantineAsync("contacts"), q => q.SourceId == "4"); // left out, not refused
+        // Written first without a target id ("none"); once paired, the record read back again sees its pair's id.
+        var six = (await bed.Sandbox.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", "6"))!;
+        Assert.Equal((string?)six["id"], (string?)six["company"]);
+        var five = (await bed.Sandbox.HubSpot.FindByPropertyAsync("contacts", "ivvy_contact_id", "5"))!;
+        Assert.Equal(("Edited", (string?)five["id"]), ((string?)five["firstname"], (string?)five["company"]));
+    }
+
     private static async Task MakeInHubSpotAsync(TwoWayBed bed, JsonObject ivvy, string? phone)
     {
         using var http = new HttpClient();

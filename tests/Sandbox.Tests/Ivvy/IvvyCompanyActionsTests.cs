@@ -237,6 +237,21 @@ public sealed class IvvyCompanyActionsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AddOrUpdateCompany_Rename_ShowsOnItsContactsWhoseModifiedDateStays()
+    {
+        await _client.OkAsync("contact", "addOrUpdateContact", new JsonObject { ["id"] = 3, ["companies"] = new JsonArray(2) });
+        var before = (await _host.Ivvy.GetContactAsync(3))!;
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        await _client.OkAsync("contact", "addOrUpdateCompany", new JsonObject { ["id"] = 2, ["businessName"] = "Renamed Pty Ltd" });
+        await _host.Ivvy.TouchCompanyAsync(2, c => c["businessName"] = "Renamed Again Pty Ltd");
+
+        var contact = (await _host.Ivvy.GetContactAsync(3))!;
+        Assert.Equal("Renamed Again Pty Ltd", (string?)contact["companiesData"]![0]!["businessName"]);
+        Assert.Equal((string?)before["modifiedDate"], (string?)contact["modifiedDate"]); // a reference: the contact did not change
+    }
+
+    [Fact]
     public async Task AddOrUpdateContact_UnknownCompany_Is400()
     {
         var response = await _client.CallAsync("contact", "addOrUpdateContact", new JsonObject { ["id"] = 3, ["companies"] = new JsonArray(999_999) });
