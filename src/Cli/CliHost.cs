@@ -1,4 +1,5 @@
 using IvvyWorkflows.Activities.Connectors;
+using IvvyWorkflows.Engine.Service;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,8 +39,8 @@ public static class CliHost
         builder.Logging.AddFilter("Grpc", LogLevel.Error);
         builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
 
-        builder.Services.AddOptions<CliSettings>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.GetValue<bool>(nameof(CliSettings.TelemetryConsole)))
+        builder.Services.AddIvvyWorkflows(builder.Configuration);
+        if (builder.Configuration.GetValue<bool>(nameof(IvvyWorkflowsSettings.TelemetryConsole)))
         {
             builder.Services.AddOpenTelemetry()
                 .WithTracing(t => t.AddSource(ApiCallMeter.ActivitySourceName, "System.Net.Http").AddConsoleExporter())
@@ -51,7 +52,7 @@ public static class CliHost
         return host;
     }
 
-    public static CliSettings Settings(this IHost host) => host.Services.GetRequiredService<IOptions<CliSettings>>().Value;
+    public static IvvyWorkflowsSettings Settings(this IHost host) => host.Services.GetRequiredService<IOptions<IvvyWorkflowsSettings>>().Value;
 
     public static IConfiguration Configuration(this IHost host) => host.Services.GetRequiredService<IConfiguration>();
 

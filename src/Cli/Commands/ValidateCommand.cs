@@ -1,7 +1,7 @@
 using Spectre.Console;
 using IvvyWorkflows.Activities.Mapping;
-using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Workflows.Definitions;
 
 namespace IvvyWorkflows.Cli.Commands;
@@ -22,7 +22,7 @@ public static class ValidateCommand
             {
                 try
                 {
-                    var loaded = LoadChecked(catalog, id, version);
+                    var loaded = CheckedDefinitions.LoadChecked(catalog, id, version);
                     view.Console.MarkupLineInterpolated($"[green]✓[/] {loaded.Label} {(catalog.IsPublished(id, version) ? "published" : "draft")} {loaded.ContentHash}");
                 }
                 catch (DefinitionException e)
@@ -72,7 +72,7 @@ public static class ValidateCommand
         var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
         try
         {
-            LoadChecked(catalog, module, version);
+            CheckedDefinitions.LoadChecked(catalog, module, version);
             var published = catalog.Publish(module, version);
             view.Console.MarkupLineInterpolated($"[green]✓[/] {published.Label} published as {published.ContentHash}");
             return 0;
@@ -82,25 +82,5 @@ public static class ValidateCommand
             view.Error(e.Message);
             return 1;
         }
-    }
-
-    /// <summary>Loads a version and checks what the schema cannot: connectors and objects exist, templates compile.</summary>
-    /// <exception cref="DefinitionException">Every problem found, each with its path (templates: line and column).</exception>
-    public static LoadedWorkflow LoadChecked(WorkflowCatalog catalog, string module, int? version)
-    {
-        var loaded = catalog.Load(module, version);
-        var errors = ConnectorFactory.Check(loaded.Definition).ToList();
-        for (var i = 0; i < loaded.Definition.Streams.Count; i++)
-        {
-            if (loaded.Definition.Streams[i].Map?.Template is not { } path)
-            {
-                continue;
-            }
-
-            errors.AddRange(MappingTemplate.Check($"{module}/v{loaded.Definition.Version}/{path}", loaded.Templates[path])
-                .Select(d => new DefinitionError($"streams[{i}].map.template", d.ToString())));
-        }
-
-        return errors.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), errors);
     }
 }

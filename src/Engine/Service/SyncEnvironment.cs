@@ -2,7 +2,6 @@ using IvvyWorkflows.Activities.HubSpot;
 using IvvyWorkflows.Activities.Ivvy;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Activities.Sync;
-using IvvyWorkflows.Engine;
 using IvvyWorkflows.Engine.Runs;
 using IvvyWorkflows.Sandbox;
 using IvvyWorkflows.Workflows.Definitions;
@@ -10,7 +9,7 @@ using IvvyWorkflows.Workflows.Orchestrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
-namespace IvvyWorkflows.Cli;
+namespace IvvyWorkflows.Engine.Service;
 
 /// <summary>
 /// Everything a run needs, started in order: the connections (the sandbox when no credentials are configured),
@@ -18,8 +17,10 @@ namespace IvvyWorkflows.Cli;
 /// </summary>
 public sealed class SyncEnvironment : IAsyncDisposable
 {
-    private SyncEnvironment(CliSettings settings, SandboxHost? sandbox, DurableEngine engine, SqliteStateStore store, WorkflowCatalog catalog)
+    private SyncEnvironment(IvvyWorkflowsSettings settings, SandboxHost? sandbox, DurableEngine engine, SqliteStateStore store, WorkflowCatalog catalog,
+        IReadOnlyDictionary<string, Uri> remotes)
     {
+        Remotes = remotes;
         Settings = settings;
         Sandbox = sandbox;
         Engine = engine;
@@ -28,7 +29,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
         Runs = new RunLauncher(engine.Client, store, TimeProvider.System);
     }
 
-    public CliSettings Settings { get; }
+    public IvvyWorkflowsSettings Settings { get; }
 
     /// <summary>The in-process sandbox, when the run uses it.</summary>
     public SandboxHost? Sandbox { get; }
@@ -41,9 +42,12 @@ public sealed class SyncEnvironment : IAsyncDisposable
 
     public RunLauncher Runs { get; }
 
+    /// <summary>The remotes runs call, by name (their base URLs; never their credentials), for readiness checks.</summary>
+    public IReadOnlyDictionary<string, Uri> Remotes { get; }
+
     public static async Task<SyncEnvironment> StartAsync(IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var settings = Bind<CliSettings>(configuration, null);
+        var settings = Bind<IvvyWorkflowsSettings>(configuration, null);
         var catalog = WorkflowCatalog.Open(settings.ResolveWorkflowsDirectory());
         var ivvy = Bind<IvvyClientOptions>(configuration, IvvyClientOptions.SectionName);
         var hubSpot = Bind<HubSpotClientOptions>(configuration, HubSpotClientOptions.SectionName);
@@ -89,7 +93,8 @@ public sealed class SyncEnvironment : IAsyncDisposable
                 services => services.AddSyncPipeline(store, ivvy, hubSpot),
                 loggers,
                 cancellationToken);
-            return new SyncEnvironment(settings, sandbox, engine, store, catalog);
+            return new SyncEnvironment(settings, sandbox, engine, store, catalog,
+                new Dictionary<string, Uri> { ["ivvy"] = ivvy.BaseUrl, ["hubspot"] = hubSpot.BaseUrl });
         }
         catch
         {

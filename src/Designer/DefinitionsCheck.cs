@@ -1,0 +1,22 @@
+using IvvyWorkflows.Engine.Service;
+using IvvyWorkflows.Workflows.Definitions;
+using Microsoft.Extensions.Options;
+
+namespace IvvyWorkflows.Designer;
+
+/// <summary>Refuses to start with an enabled module whose definition is bad (schema, connectors, templates, golden
+/// cases), as every host does: the error names the file and each problem's path.</summary>
+public sealed class DefinitionsCheck(WorkflowCatalog catalog, IOptions<IvvyWorkflowsSettings> settings) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var module in CheckedDefinitions.EnabledModules(catalog, settings.Value))
+        {
+            CheckedDefinitions.LoadCheckedWithGoldenCases(catalog, module);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,78 @@
+using IvvyWorkflows.Activities.Connectors;
+using IvvyWorkflows.Activities.Mapping;
+using IvvyWorkflows.Activities.Sync;
+using IvvyWorkflows.Workflows.Definitions;
+
+namespace IvvyWorkflows.Engine.Service;
+
+/// <summary>How every host loads a definition before running it: the schema, then what the schema cannot check
+/// (connectors and objects exist, templates compile), and which modules are switched on, in dependency order.</summary>
+public static class CheckedDefinitions
+{
+    /// <summary>Loads a version and checks what the schema cannot: connectors and objects exist, templates compile.</summary>
+    /// <exception cref="DefinitionException">Every problem found, each with its path (templates: line and column).</exception>
+    public static LoadedWorkflow LoadChecked(WorkflowCatalog catalog, string module, int? version)
+    {
+        var loaded = catalog.Load(module, version);
+        var errors = ConnectorFactory.Check(loaded.Definition).ToList();
+        for (var i = 0; i < loaded.Definition.Streams.Count; i++)
+        {
+            if (loaded.Definition.Streams[i].Map?.Template is not { } path)
+            {
+                continue;
+            }
+
+            errors.AddRange(MappingTemplate.Check($"{module}/v{loaded.Definition.Version}/{path}", loaded.Templates[path])
+                .Select(d => new DefinitionError($"streams[{i}].map.template", d.ToString())));
+        }
+
+        return errors.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), errors);
+    }
+
+    /// <summary>Loads a module's newest published version checked, and runs its golden cases: a host that serves the
+    /// module on a schedule refuses it at start when a case fails, as <c>validate</c> does.</summary>
+    /// <exception cref="DefinitionException">The definition's problems, or the golden cases that failed.</exception>
+    public static LoadedWorkflow LoadCheckedWithGoldenCases(WorkflowCatalog catalog, string module)
+    {
+        var loaded = LoadChecked(catalog, module, null);
+        var failed = GoldenCase.Discover(catalog.Root)
+            .Where(c => c.Module == module && c.Version == $"v{loaded.Definition.Version}")
+            .Select(c => c.Run())
+            .Where(o => !o.Passed)
+            .Select(o => new DefinitionError($"golden {o.Case.Id}", o.Message))
+            .ToList();
+        return failed.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), failed);
+    }
+
+    /// <summary>The enabled modules, each after the modules it depends on (a booking's contact must be paired before
+    /// the booking can be associated with it).</summary>
+    public static IReadOnlyList<string> EnabledModules(WorkflowCatalog catalog, IvvyWorkflowsSettings settings)
+    {
+        var enabled = settings.EnabledModules.Count > 0
+            ? settings.EnabledModules
+            : catalog.Modules().Where(m => catalog.Load(m).Definition.EnabledByDefault).ToList();
+        var ordered = new List<string>();
+        var visiting = new HashSet<string>(StringComparer.Ordinal);
+        void Visit(string module)
+        {
+            if (ordered.Contains(module) || !visiting.Add(module))
+            {
+                return;
+            }
+
+            foreach (var dependency in catalog.Load(module).Definition.DependsOn.Where(enabled.Contains))
+            {
+                Visit(dependency);
+            }
+
+            ordered.Add(module);
+        }
+
+        foreach (var module in enabled)
+        {
+            Visit(module);
+        }
+
+        return ordered;
+    }
+}
