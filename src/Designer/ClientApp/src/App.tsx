@@ -2,6 +2,7 @@ import { Navigate, Route, Routes, useLocation } from "react-router";
 import { useAuth } from "./auth/AuthContext";
 import { Layout, PageHeader } from "./components/Layout";
 import { EmptyState, Loading } from "./components/States";
+import { ChangePasswordPage } from "./pages/ChangePasswordPage";
 import { SignInPage } from "./pages/SignInPage";
 import { homePath, routes } from "./routes";
 
@@ -19,6 +20,8 @@ export function App() {
       </Routes>
     );
   }
+
+  if (session.mustChangePassword) return <ChangePasswordPage />;
 
   return (
     <Layout>

@@ -8,6 +8,7 @@ interface AuthState {
   session: Session | null | undefined;
   signIn: (userName: string, password: string) => Promise<void>;
   signOut: () => Promise<void>;
+  changePassword: (currentPassword: string, newPassword: string) => Promise<void>;
   can: (permission: Permission) => boolean;
   /** Set when a signed-in page was answered 401: the sign-in page says the session ended. */
   expired: boolean;
@@ -62,7 +63,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           accept(null);
         }
       },
-      can: (permission) => roleCan(session?.role, permission),
+      changePassword: async (currentPassword, newPassword) => accept(await api.changePassword(currentPassword, newPassword)),
+      can: (permission) => !session?.mustChangePassword && roleCan(session?.role, permission),
     }),
     [session, expired, accept],
   );
