@@ -24,6 +24,8 @@ public sealed class ChromiumFixture : IAsyncLifetime
             throw new FileNotFoundException($"{ExecutablePath} is missing: apt-get install -y chromium (see .ci/run). Playwright's own browsers are never downloaded here.");
         }
 
+        // Waits are on conditions; this is only how long a condition may take on a loaded machine before it fails.
+        Assertions.SetDefaultExpectTimeout(30_000);
         Directory.CreateDirectory(ScreenshotDirectory);
         Console.WriteLine($"Browser tests: screenshots in {ScreenshotDirectory}");
         _playwright = await Playwright.CreateAsync();

@@ -161,7 +161,7 @@ export function ModulesPage() {
                         className="btn btn-primary btn-sm"
                         disabled={busy === module.id || module.running !== null}
                         onClick={() => void runNow(module)}
-                        aria-label={`Run ${module.title} now`}
+                        aria-label={`Run now: ${module.title}`}
                       >
                         Run now
                       </button>
