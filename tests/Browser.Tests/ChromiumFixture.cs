@@ -57,6 +57,8 @@ public sealed class ChromiumFixture : IAsyncLifetime
     /// <summary>Screenshot of the page as it stands, then axe-core on it: no serious or critical violation.</summary>
     public static async Task CheckPageAsync(IPage page, string name)
     {
+        // The page as a person sees it once it has loaded: no "Loading …" state left.
+        await Assertions.Expect(page.Locator(".state-loading")).ToHaveCountAsync(0);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
         AxeResult result = await page.RunAxe();
         var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();

@@ -91,7 +91,7 @@ export function ModulesPage() {
               <tr>
                 <th scope="col">Module</th>
                 <th scope="col">State</th>
-                <th scope="col">Schedule</th>
+                <th scope="col" className="hide-narrow">Schedule</th>
                 <th scope="col">Next run</th>
                 <th scope="col">Last run</th>
                 {can("operate") && (
@@ -114,7 +114,7 @@ export function ModulesPage() {
                   <td>
                     <ModuleState module={module} />
                   </td>
-                  <td>
+                  <td className="hide-narrow">
                     {module.schedule ? (
                       <>
                         <code>{module.schedule.expression}</code>

@@ -156,7 +156,7 @@ export function QuarantinePage() {
                     <th scope="col" className="num">
                       Attempts
                     </th>
-                    <th scope="col">Last seen</th>
+                    <th scope="col" className="hide-narrow">Last seen</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -183,7 +183,7 @@ export function QuarantinePage() {
                         </td>
                         <td className="reason">{item.reason}</td>
                         <td className="num">{item.attempts}</td>
-                        <td>{formatDateTime(item.lastSeen)}</td>
+                        <td className="hide-narrow">{formatDateTime(item.lastSeen)}</td>
                       </tr>
                     );
                   })}

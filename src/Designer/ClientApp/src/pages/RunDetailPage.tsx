@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
 import type { RunAction, RunDetail, RunProgress } from "../api/types";
@@ -22,6 +22,8 @@ export function RunDetailPage() {
   const navigate = useNavigate();
   const run = useApi(() => api.run(runId), runId);
   const [live, setLive] = useState<RunProgress>();
+  // Streams and API calls are part of the detail, not of a progress event: read it again as pages commit, at most every 2 s.
+  const lastRead = useRef(0);
   const [generation, setGeneration] = useState(0);
   const [busy, setBusy] = useState(false);
   const [confirmTerminate, setConfirmTerminate] = useState(false);
@@ -33,7 +35,10 @@ export function RunDetailPage() {
     runId,
     (progress) => {
       setLive(progress);
-      if (progress.status !== detail?.status) run.reload();
+      if (progress.status !== detail?.status || Date.now() - lastRead.current > 2000) {
+        lastRead.current = Date.now();
+        run.reload();
+      }
     },
     {
       enabled: running,

@@ -102,8 +102,8 @@ export function RunsPage() {
                   <th scope="col">Run</th>
                   <th scope="col">Module</th>
                   <th scope="col">Status</th>
-                  <th scope="col">Started</th>
-                  <th scope="col">Duration</th>
+                  <th scope="col" className="hide-narrow">Started</th>
+                  <th scope="col" className="hide-narrow">Duration</th>
                   <th scope="col">Counts</th>
                 </tr>
               </thead>
@@ -134,8 +134,8 @@ export function RunsPage() {
                           </div>
                         )}
                       </td>
-                      <td>{formatDateTime(run.startedAt)}</td>
-                      <td>{formatDuration(run.startedAt, run.finishedAt)}</td>
+                      <td className="hide-narrow">{formatDateTime(run.startedAt)}</td>
+                      <td className="hide-narrow">{formatDuration(run.startedAt, run.finishedAt)}</td>
                       <td>
                         <CountersInline counters={counters} />
                       </td>
