@@ -1,6 +1,7 @@
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { api } from "../api/client";
 import { useApi } from "../api/useApi";
+import { FilterBar, FilterSelect, useUrlFilters } from "../components/Filters";
 import { PageHeader } from "../components/Layout";
 import { Pager } from "../components/Pager";
 import { EmptyState, ErrorState, Loading } from "../components/States";
@@ -10,9 +11,9 @@ import { formatDateTime, shortId } from "../format";
 const pageSize = 50;
 
 export function ConflictsPage() {
-  const [params, setParams] = useSearchParams();
-  const module = params.get("module") ?? "";
-  const page = Number(params.get("page") ?? "1") || 1;
+  const filters = useUrlFilters(["module"]);
+  const { module } = filters.values;
+  const page = filters.page;
   const modules = useApi(api.modules, "modules");
   const conflicts = useApi(() => api.conflicts({ module, page, pageSize }), `${module}:${page}`);
 
@@ -22,19 +23,10 @@ export function ConflictsPage() {
         title="Conflicts"
         description="Records changed on both sides since they were last synced: both values, and which side the module's conflict policy chose."
       />
-      <form className="filters" aria-label="Filter conflicts" onSubmit={(e) => e.preventDefault()}>
-        <div className="field field-inline">
-          <label htmlFor="c-module">Module</label>
-          <select id="c-module" value={module} onChange={(e) => setParams(e.target.value ? { module: e.target.value } : {}, { replace: true })}>
-            <option value="">All modules</option>
-            {modules.data?.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.title}
-              </option>
-            ))}
-          </select>
-        </div>
-      </form>
+      <FilterBar label="Filter conflicts" filtered={filters.filtered} onClear={filters.clear}>
+        <FilterSelect id="c-module" label="Module" all="All modules" value={module} onChange={(v) => filters.set("module", v)}
+          options={modules.data?.map((m) => ({ value: m.id, label: m.title }))} />
+      </FilterBar>
       {conflicts.error && !conflicts.data ? (
         <ErrorState error={conflicts.error} onRetry={conflicts.reload} what="the conflicts" />
       ) : !conflicts.data ? (
@@ -93,7 +85,7 @@ export function ConflictsPage() {
             pageSize={conflicts.data.pageSize}
             total={conflicts.data.total}
             label="Conflicts pages"
-            onPage={(p) => setParams(module ? { module, page: String(p) } : { page: String(p) })}
+            onPage={filters.setPage}
           />
         </>
       )}

@@ -1,9 +1,10 @@
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { api } from "../api/client";
 import type { FacetCount, QuarantineKey, QuarantineListItem, RunDetail } from "../api/types";
 import { useApi } from "../api/useApi";
 import { useAuth } from "../auth/AuthContext";
+import { FilterBar, FilterSelect, useUrlFilters } from "../components/Filters";
 import { PageHeader } from "../components/Layout";
 import { Pager } from "../components/Pager";
 import { EmptyState, ErrorState, Loading, Notice } from "../components/States";
@@ -14,11 +15,9 @@ const keyOf = (item: QuarantineKey & { module: string }) => `${item.module}\u000
 
 export function QuarantinePage() {
   const { can } = useAuth();
-  const [params, setParams] = useSearchParams();
-  const module = params.get("module") ?? "";
-  const stage = params.get("stage") ?? "";
-  const reason = params.get("reason") ?? "";
-  const page = Number(params.get("page") ?? "1") || 1;
+  const filters = useUrlFilters(["module", "stage", "reason"]);
+  const { module, stage, reason } = filters.values;
+  const page = filters.page;
 
   const query = { module, stage, reason, page, pageSize };
   const list = useApi(() => api.quarantine(query), JSON.stringify(query));
@@ -28,12 +27,8 @@ export function QuarantinePage() {
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<{ tone: "success" | "danger"; text: string; runs?: RunDetail[] }>();
 
-  function setFilter(name: string, value: string) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    next.delete("page");
-    setParams(next, { replace: true });
+  function setFilter(name: "module" | "stage" | "reason", value: string) {
+    filters.set(name, value);
     setSelected(new Map());
   }
 
@@ -68,7 +63,7 @@ export function QuarantinePage() {
 
   const items = list.data?.items ?? [];
   const allOnPageSelected = items.length > 0 && items.every((i) => selected.has(keyOf(i)));
-  const filtered = Boolean(module || stage || reason);
+  const filtered = filters.filtered;
 
   return (
     <>
@@ -104,16 +99,11 @@ export function QuarantinePage() {
           ))}
         </Notice>
       )}
-      <form className="filters" aria-label="Filter quarantined records" onSubmit={(e) => e.preventDefault()}>
-        <FacetSelect id="q-module" label="Module" all="All modules" value={module} facets={facets.data?.modules} onChange={(v) => setFilter("module", v)} />
-        <FacetSelect id="q-stage" label="Stage" all="Any stage" value={stage} facets={facets.data?.stages} onChange={(v) => setFilter("stage", v)} />
-        <FacetSelect id="q-reason" label="Reason" all="Any reason" value={reason} facets={facets.data?.reasons} onChange={(v) => setFilter("reason", v)} wide />
-        {filtered && (
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setParams({}, { replace: true })}>
-            Clear filters
-          </button>
-        )}
-      </form>
+      <FilterBar label="Filter quarantined records" filtered={filtered} onClear={filters.clear}>
+        <FilterSelect id="q-module" label="Module" all="All modules" value={module} options={facetOptions(facets.data?.modules)} onChange={(v) => setFilter("module", v)} />
+        <FilterSelect id="q-stage" label="Stage" all="Any stage" value={stage} options={facetOptions(facets.data?.stages)} onChange={(v) => setFilter("stage", v)} />
+        <FilterSelect id="q-reason" label="Reason" all="Any reason" value={reason} options={facetOptions(facets.data?.reasons)} onChange={(v) => setFilter("reason", v)} wide />
+      </FilterBar>
 
       {list.error && !list.data ? (
         <ErrorState error={list.error} onRetry={list.reload} what="the quarantine" />
@@ -195,11 +185,7 @@ export function QuarantinePage() {
               pageSize={list.data.pageSize}
               total={list.data.total}
               label="Quarantine pages"
-              onPage={(p) => {
-                const next = new URLSearchParams(params);
-                next.set("page", String(p));
-                setParams(next);
-              }}
+              onPage={filters.setPage}
             />
           </div>
           {viewing && <RecordViewer item={viewing} onClose={() => setViewing(undefined)} />}
@@ -209,24 +195,7 @@ export function QuarantinePage() {
   );
 }
 
-function FacetSelect({ id, label, all, value, facets, onChange, wide }: {
-  id: string; label: string; all: string; value: string; facets: FacetCount[] | undefined; onChange: (value: string) => void; wide?: boolean;
-}) {
-  return (
-    <div className={`field field-inline${wide ? " field-wide" : ""}`}>
-      <label htmlFor={id}>{label}</label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
-        <option value="">{all}</option>
-        {value && !facets?.some((f) => f.value === value) && <option value={value}>{value}</option>}
-        {facets?.map((f) => (
-          <option key={f.value} value={f.value}>
-            {f.value} ({formatNumber(f.count)})
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-}
+const facetOptions = (facets: FacetCount[] | undefined) => facets?.map((f) => ({ value: f.value, label: `${f.value} (${formatNumber(f.count)})` }));
 
 function RecordViewer({ item, onClose }: { item: QuarantineListItem; onClose: () => void }) {
   const detail = useApi(() => api.quarantined(item.module, item.stream, item.sourceId), keyOf(item));

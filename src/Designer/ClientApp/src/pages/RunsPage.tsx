@@ -1,10 +1,11 @@
 import { useState } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { api } from "../api/client";
 import type { RunProgress } from "../api/types";
 import { useApi } from "../api/useApi";
 import { useProgress } from "../api/useProgress";
 import { CountersInline } from "../components/Counters";
+import { FilterBar, FilterSelect, useUrlFilters } from "../components/Filters";
 import { PageHeader } from "../components/Layout";
 import { Pager } from "../components/Pager";
 import { EmptyState, ErrorState, Loading } from "../components/States";
@@ -15,11 +16,10 @@ const statuses = ["Running", "Completed", "Failed", "Terminated"];
 const pageSize = 25;
 
 export function RunsPage() {
-  const [params, setParams] = useSearchParams();
-  const module = params.get("module") ?? "";
-  const status = params.get("status") ?? "";
-  const kind = params.get("kind") ?? "";
-  const page = Number(params.get("page") ?? "1") || 1;
+  const filters = useUrlFilters(["module", "status", "kind"]);
+  const { module, status, kind } = filters.values;
+  const page = filters.page;
+  const filtered = filters.filtered;
 
   const modules = useApi(api.modules, "modules");
   const query = { module, status, dryRun: kind === "dry" ? true : kind === "live" ? false : undefined, page, pageSize };
@@ -33,56 +33,17 @@ export function RunsPage() {
     if (!known ? progress.status === "Running" && page === 1 : known.status !== progress.status) runs.reload();
   });
 
-  function setFilter(name: string, value: string) {
-    const next = new URLSearchParams(params);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    next.delete("page");
-    setParams(next, { replace: true });
-  }
-
-  const filtered = Boolean(module || status || kind);
-
   return (
     <>
       <PageHeader title="Runs" description="Every run of every module, newest first. Running rows move as pages commit." />
-      <form className="filters" aria-label="Filter runs" onSubmit={(e) => e.preventDefault()}>
-        <div className="field field-inline">
-          <label htmlFor="filter-module">Module</label>
-          <select id="filter-module" value={module} onChange={(e) => setFilter("module", e.target.value)}>
-            <option value="">All modules</option>
-            {modules.data?.map((m) => (
-              <option key={m.id} value={m.id}>
-                {m.title}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field-inline">
-          <label htmlFor="filter-status">Status</label>
-          <select id="filter-status" value={status} onChange={(e) => setFilter("status", e.target.value)}>
-            <option value="">Any status</option>
-            {statuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field field-inline">
-          <label htmlFor="filter-kind">Kind</label>
-          <select id="filter-kind" value={kind} onChange={(e) => setFilter("kind", e.target.value)}>
-            <option value="">Runs and dry runs</option>
-            <option value="live">Runs only</option>
-            <option value="dry">Dry runs only</option>
-          </select>
-        </div>
-        {filtered && (
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setParams({}, { replace: true })}>
-            Clear filters
-          </button>
-        )}
-      </form>
+      <FilterBar label="Filter runs" filtered={filtered} onClear={filters.clear}>
+        <FilterSelect id="filter-module" label="Module" all="All modules" value={module} onChange={(v) => filters.set("module", v)}
+          options={modules.data?.map((m) => ({ value: m.id, label: m.title }))} />
+        <FilterSelect id="filter-status" label="Status" all="Any status" value={status} onChange={(v) => filters.set("status", v)}
+          options={statuses.map((s) => ({ value: s, label: s }))} />
+        <FilterSelect id="filter-kind" label="Kind" all="Runs and dry runs" value={kind} onChange={(v) => filters.set("kind", v)}
+          options={[{ value: "live", label: "Runs only" }, { value: "dry", label: "Dry runs only" }]} />
+      </FilterBar>
 
       {runs.error && !runs.data ? (
         <ErrorState error={runs.error} onRetry={runs.reload} what="the runs" />
@@ -150,11 +111,7 @@ export function RunsPage() {
             pageSize={runs.data.pageSize}
             total={runs.data.total}
             label="Runs pages"
-            onPage={(p) => {
-              const next = new URLSearchParams(params);
-              next.set("page", String(p));
-              setParams(next);
-            }}
+            onPage={filters.setPage}
           />
         </>
       )}
