@@ -118,7 +118,7 @@ export function RunDetailPage() {
         </Notice>
       )}
 
-      {detail.failure && detail.status !== "Running" && <FailurePanel detail={detail} canResume={actions.includes("resume")} />}
+      {detail.failure && detail.status !== "Running" && <FailurePanel detail={detail} />}
 
       <section className="card" aria-labelledby="progress-heading">
         <div className="card-header">
@@ -192,7 +192,7 @@ export function RunDetailPage() {
   );
 }
 
-function FailurePanel({ detail, canResume }: { detail: RunDetail; canResume: boolean }) {
+function FailurePanel({ detail }: { detail: RunDetail }) {
   const failure = detail.failure!;
   const terminated = detail.status === "Terminated";
   return (
@@ -202,7 +202,6 @@ function FailurePanel({ detail, canResume }: { detail: RunDetail; canResume: boo
       <div className="failure-advice">
         <h3>What to do</h3>
         <p>{failure.advice}</p>
-        {canResume && <p className="muted">When it is fixed, Resume continues from the last committed page: nothing is read or written twice.</p>}
       </div>
     </section>
   );
