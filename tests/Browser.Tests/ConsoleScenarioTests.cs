@@ -64,7 +64,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         Assert.Equal(contacts.Count, contacts.Select(c => ((string?)c["email"])?.ToLowerInvariant()).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, ivvyCount).Select(i => i.ToString()).Order(), ivvyIds.Order()!);
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Runs", Exact = true }).ClickAsync();
+        await NavLink(page, "Runs").ClickAsync();
         await Expect(page.Locator($"tr[data-run='{runId}']")).ToContainTextAsync("Completed");
         await ChromiumFixture.CheckPageAsync(page, "06-runs");
     }
@@ -80,7 +80,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
 
         // Bookings before their contacts: none can be associated, so each waits in quarantine.
         await RunNowAsync(page, "bookings");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Quarantine", Exact = true }).ClickAsync();
+        await NavLink(page, "Quarantine").ClickAsync();
         await Expect(page.Locator("tr[data-record]")).ToHaveCountAsync(bookings);
         await Expect(page.Locator("tr[data-record]").First).ToContainTextAsync("has no pair in");
         var record = await page.Locator("tr[data-record]").First.GetAttributeAsync("data-record");
@@ -94,7 +94,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         Assert.Equal(0, await host.Sandbox.HubSpot.CountAsync("deals"));
 
         // Replay all of the module's records from the list filtered to it.
-        await page.GetByRole(AriaRole.Link, new() { Name = "Quarantine", Exact = true }).ClickAsync();
+        await NavLink(page, "Quarantine").ClickAsync();
         await page.GetByLabel("Module").SelectOptionAsync("bookings");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("module=bookings"));
         await Expect(page.Locator("tr[data-record]")).ToHaveCountAsync(bookings);
@@ -110,7 +110,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         Assert.NotNull(await host.Sandbox.HubSpot.FindByPropertyAsync("deals", "ivvy_booking_id", record!));
         Assert.Empty(await host.Environment.Store.ListQuarantineAsync("bookings"));
 
-        await page.GetByRole(AriaRole.Link, new() { Name = "Conflicts", Exact = true }).ClickAsync();
+        await NavLink(page, "Conflicts").ClickAsync();
         await Expect(page.GetByText("No conflicts.")).ToBeVisibleAsync();
         await ChromiumFixture.CheckPageAsync(page, "09-conflicts");
     }
@@ -162,7 +162,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
             await menu.FocusAsync();
             await page.Keyboard.PressAsync("Enter");
             await Expect(menu).ToHaveAttributeAsync("aria-expanded", "true");
-            await page.GetByRole(AriaRole.Link, new() { Name = link, Exact = true }).ClickAsync();
+            await NavLink(page, link).ClickAsync();
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(link);
             await ChromiumFixture.CheckPageAsync(page, name);
         }
@@ -187,6 +187,10 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
     }
 
     /// <summary>Modules page → Run now on the module → its run page, until the run has completed.</summary>
+    /// <summary>A link of the main navigation (a page may have another link of the same name, e.g. the breadcrumb).</summary>
+    private static ILocator NavLink(IPage page, string name) =>
+        page.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
+
     private static ILocator RunButton(IPage page, string module) =>
         page.Locator($"tr[data-module='{module}']").GetByRole(AriaRole.Button, new() { Name = "Run", Exact = false });
 
