@@ -69,8 +69,9 @@ public static class DesignerApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseAuthentication();
-        app.UseDesignerAntiforgery();
         app.UseAuthorization();
+        // After authorization: a caller without the role gets 403 whatever its token.
+        app.UseDesignerAntiforgery();
 
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
