@@ -125,7 +125,7 @@ public sealed class ScheduleTests : IDisposable
     private static string? NotBusy(string module) => null;
 
     private ModuleSchedules Schedules(List<string> enabled) =>
-        new(new ServiceStore(Path.Combine(_directory, "state.db")), WorkflowCatalog.Open(Path.Combine(ServiceHost.Root, "workflows")),
-            Options.Create(new IvvyWorkflowsSettings { DataDirectory = _directory, EnabledModules = enabled }), Options.Create(new ScheduleOptions()),
-            _time, NullLogger<ModuleSchedules>.Instance);
+        new(new ServiceStore(Path.Combine(_directory, "state.db")),
+            new ServedModules(WorkflowCatalog.Open(Path.Combine(ServiceHost.Root, "workflows")), Options.Create(new IvvyWorkflowsSettings { DataDirectory = _directory, EnabledModules = enabled })),
+            Options.Create(new ScheduleOptions()), _time, NullLogger<ModuleSchedules>.Instance);
 }
