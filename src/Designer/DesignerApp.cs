@@ -32,6 +32,8 @@ public static class DesignerApp
         }
 
         configure?.Invoke(builder);
+        // Per-request logs are for debugging the host (--verbose, or Logging:LogLevel settings), not for operators.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("DurableTask", LogLevel.Error);
         builder.Logging.AddFilter("Grpc", LogLevel.Error);
 
@@ -44,6 +46,7 @@ public static class DesignerApp
         services.AddSingleton(sp => new ServiceStore(sp.GetRequiredService<IOptions<IvvyWorkflowsSettings>>().Value.StateStorePath));
         services.AddSingleton(sp => new ConsoleQueries(sp.GetRequiredService<IOptions<IvvyWorkflowsSettings>>().Value.StateStorePath));
         services.AddSingleton<Accounts>();
+        services.AddSingleton<ServedModules>();
         services.AddSingleton<ModuleSchedules>();
         services.AddSingleton<ModuleScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ModuleScheduler>());
@@ -69,8 +72,9 @@ public static class DesignerApp
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseAuthentication();
-        app.UseDesignerAntiforgery();
         app.UseAuthorization();
+        // After authorization: a caller without the role gets 403 whatever its token.
+        app.UseDesignerAntiforgery();
 
         app.MapOpenApi().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();

@@ -1,5 +1,4 @@
 using Spectre.Console;
-using IvvyWorkflows.Activities.Mapping;
 using IvvyWorkflows.Cli.Output;
 using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Workflows.Definitions;
@@ -33,7 +32,7 @@ public static class ValidateCommand
             }
         }
 
-        foreach (var outcome in GoldenCase.Discover(catalog.Root).Where(c => module is null || c.Module == module).Select(c => c.Run()))
+        foreach (var outcome in CheckedDefinitions.RunGoldenCases(catalog, module))
         {
             if (outcome.Passed)
             {

@@ -117,36 +117,34 @@ public static class ConsoleEndpoints
         return TypedResults.ServerSentEvents(events.Reader.ReadAllAsync(cancellationToken));
     }
 
-    /// <summary>Every running run's progress as it moves, and each run's last state as it ends (the live runs table).</summary>
-    private static async IAsyncEnumerable<SseItem<RunProgress>> AllProgressAsync(SyncEnvironmentProvider environments, ConsoleQueries queries, RunService runs,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The progress of every running run, as one <c>runs</c> event: at once (possibly empty), then each time a
+    /// run moves, starts or ends (an ended run is in the event that notices its end, with its final state).</summary>
+    private static async IAsyncEnumerable<SseItem<IReadOnlyList<RunProgress>>> AllProgressAsync(SyncEnvironmentProvider environments, ConsoleQueries queries,
+        RunService runs, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var env = await environments.GetAsync(cancellationToken);
-        var seen = new Dictionary<string, RunCounters>(StringComparer.Ordinal);
+        Dictionary<string, RunCounters>? seen = null;
         using var timer = new PeriodicTimer(ProgressPoll);
         do
         {
             var running = queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, PageRequest.MaxSize)).Items;
-            foreach (var gone in seen.Keys.Except(running.Select(r => r.RunId)).ToList())
+            var now = running.ToDictionary(r => r.RunId, r => r.Counters, StringComparer.Ordinal);
+            if (seen is not null && now.Count == seen.Count && now.All(r => seen.TryGetValue(r.Key, out var c) && c == r.Value))
             {
-                seen.Remove(gone);
-                if (await env.Store.GetRunAsync(gone) is { } ended)
+                continue;
+            }
+
+            var progress = new List<RunProgress>();
+            foreach (var runId in seen is null ? now.Keys : now.Keys.Union(seen.Keys))
+            {
+                if (await env.Store.GetRunAsync(runId) is { } run)
                 {
-                    yield return new SseItem<RunProgress>(await runs.ProgressAsync(env.Store, ended), "progress");
+                    progress.Add(await runs.ProgressAsync(env.Store, run));
                 }
             }
 
-            foreach (var item in running)
-            {
-                if (!seen.TryGetValue(item.RunId, out var counters) || counters != item.Counters)
-                {
-                    seen[item.RunId] = item.Counters;
-                    if (await env.Store.GetRunAsync(item.RunId) is { } run)
-                    {
-                        yield return new SseItem<RunProgress>(await runs.ProgressAsync(env.Store, run), "progress");
-                    }
-                }
-            }
+            seen = now;
+            yield return new SseItem<IReadOnlyList<RunProgress>>(progress, "runs");
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }

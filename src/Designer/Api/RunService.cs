@@ -5,30 +5,22 @@ using IvvyWorkflows.Engine.Runs;
 using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Workflows.Definitions;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 
 namespace IvvyWorkflows.Designer.Api;
 
 /// <summary>What the console's API does to modules and runs, through the same run launcher as the command. Every
 /// refusal is a 404 (no such module or run) or 409 (the run is not in a state for it) with a message, never a 500.</summary>
-public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCatalog catalog, ConsoleQueries queries, ModuleSchedules schedules,
-    IOptions<IvvyWorkflowsSettings> settings, TimeProvider time)
+public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCatalog catalog, ServedModules served, ConsoleQueries queries,
+    ModuleSchedules schedules, TimeProvider time)
 {
-    public IReadOnlyList<ModuleInfo> Modules()
-    {
-        var enabled = CheckedDefinitions.EnabledModules(catalog, settings.Value);
-        return catalog.Modules().Select(m => Module(m, enabled)).OfType<ModuleInfo>().ToList();
-    }
-
-    public ModuleInfo? Module(string module) =>
-        catalog.Modules().Contains(module) ? Module(module, CheckedDefinitions.EnabledModules(catalog, settings.Value)) : null;
+    public IReadOnlyList<ModuleInfo> Modules() => served.All.Select(Module).OfType<ModuleInfo>().ToList();
 
     public async Task<Results<Accepted<RunDetail>, NotFound<ApiError>, Conflict<ApiError>, UnprocessableEntity<ApiError>>> StartAsync(
         string module, RunRequest request, CancellationToken cancellationToken)
     {
-        if (!catalog.Modules().Contains(module))
+        if (!served.All.Contains(module))
         {
-            return TypedResults.NotFound(new ApiError($"There is no module '{module}' (known: {string.Join(", ", catalog.Modules())})."));
+            return TypedResults.NotFound(new ApiError($"There is no module '{module}' (known: {string.Join(", ", served.All)})."));
         }
 
         var env = await environments.GetAsync(cancellationToken);
@@ -117,7 +109,7 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
     public async Task<Results<Accepted<RunDetail>, NotFound<ApiError>, Conflict<ApiError>, UnprocessableEntity<ApiError>>> ReplayAsync(
         ReplayRequest request, CancellationToken cancellationToken)
     {
-        if (!catalog.Modules().Contains(request.Module))
+        if (!served.All.Contains(request.Module))
         {
             return TypedResults.NotFound(new ApiError($"There is no module '{request.Module}'."));
         }
@@ -177,20 +169,15 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
             run.StartedAt, run.FinishedAt, run.Counters, run.ApiCalls, await ProgressAsync(store, run), streams, failure, actions);
     }
 
-    private ModuleInfo? Module(string module, IReadOnlyList<string> enabled)
+    public ModuleInfo? Module(string module)
     {
-        LoadedWorkflow loaded;
-        try
-        {
-            loaded = catalog.Load(module);
-        }
-        catch (Exception e) when (e is DefinitionException or InvalidOperationException)
+        if (served.Newest(module) is not { } loaded)
         {
             return null;
         }
 
         var running = queries.ListRuns(new RunFilter(module, nameof(RunStatus.Running), null, null, null), new PageRequest(1, 1)).Items.FirstOrDefault();
-        return new ModuleInfo(module, loaded.Definition.Title, enabled.Contains(module), loaded.Definition.Version, loaded.ContentHash,
+        return new ModuleInfo(module, loaded.Definition.Title, served.Enabled.Contains(module), loaded.Definition.Version, loaded.ContentHash,
             loaded.Definition.DependsOn, schedules.Info(module), queries.LastRun(module), running);
     }
 

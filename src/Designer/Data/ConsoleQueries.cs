@@ -13,6 +13,8 @@ public sealed class ConsoleQueries
     private const string Indexes = """
         CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at DESC, run_id DESC);
         CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC);
+        CREATE INDEX IF NOT EXISTS runs_module_status ON runs (module, status, started_at DESC);
+        CREATE INDEX IF NOT EXISTS runs_dry ON runs (dry_run, started_at DESC);
         CREATE INDEX IF NOT EXISTS quarantine_seen ON quarantine (last_seen DESC, module, stream, source_id);
         CREATE INDEX IF NOT EXISTS quarantine_module_seen ON quarantine (module, last_seen DESC);
         CREATE INDEX IF NOT EXISTS quarantine_stage_seen ON quarantine (stage, last_seen DESC);

@@ -1,7 +1,5 @@
 using IvvyWorkflows.Designer.Api;
 using IvvyWorkflows.Designer.Data;
-using IvvyWorkflows.Engine.Service;
-using IvvyWorkflows.Workflows.Definitions;
 using Microsoft.Extensions.Options;
 
 namespace IvvyWorkflows.Designer.Scheduling;
@@ -11,13 +9,13 @@ namespace IvvyWorkflows.Designer.Scheduling;
 /// while the service was down is due once (missed ticks are not made up), and a due time only moves on when its run
 /// has started or the tick was skipped, so a crash between the two loses nothing.
 /// </summary>
-public sealed partial class ModuleSchedules(ServiceStore store, WorkflowCatalog catalog, IOptions<IvvyWorkflowsSettings> settings, IOptions<ScheduleOptions> options,
+public sealed partial class ModuleSchedules(ServiceStore store, ServedModules served, IOptions<ScheduleOptions> options,
     TimeProvider time, ILogger<ModuleSchedules> log)
 {
     private readonly Lock _lock = new();
 
     /// <summary>The enabled modules, each after those it depends on: the order due modules run in.</summary>
-    public IReadOnlyList<string> Modules => CheckedDefinitions.EnabledModules(catalog, settings.Value);
+    public IReadOnlyList<string> Modules => served.Enabled;
 
     /// <summary>The modules due at <paramref name="now"/>, in dependency order; <paramref name="busy"/> says why a module
     /// cannot start now (a run of it is going), and such a tick is skipped and recorded as skipped.</summary>
