@@ -1,6 +1,9 @@
 import type { RunCounters } from "../api/types";
 import { formatNumber } from "../format";
 
+/** One sign per counter in tables (the full word is its tooltip and what a screen reader says). */
+const short: Partial<Record<keyof RunCounters, string>> = { read: "R", created: "C", updated: "U", unchanged: "=", quarantined: "Q" };
+
 const order: [keyof RunCounters, string][] = [
   ["read", "Read"],
   ["created", "Created"],
@@ -15,7 +18,8 @@ export function CountersInline({ counters }: { counters: RunCounters }) {
     <span className="counters-inline">
       {order.map(([key, label]) => (
         <span key={key} title={label} className={key === "quarantined" && counters.quarantined > 0 ? "warn" : undefined}>
-          <span className="counter-key">{label.charAt(0)}</span> {formatNumber(counters[key])}
+          <span className="counter-key" aria-hidden="true">{short[key]}</span>
+          <span className="sr-only">{label}</span> {formatNumber(counters[key])}
         </span>
       ))}
     </span>
