@@ -16,7 +16,13 @@ using Microsoft.Extensions.Logging;
 // worker's alone) and compares, in one run, the durable CLI with a plain in-process loop making the same calls.
 //   dotnet run --project bench/Bench -c Release              full run (figures for bench/README.md)
 //   dotnet run --project bench/Bench -c Release -- --smoke   small run for CI
+//   dotnet run --project bench/Bench -c Release -- --console the console's API over a big state store (add --smoke: a tenth)
 var smoke = args.Contains("--smoke");
+if (args.Contains("--console"))
+{
+    return await ConsoleBench.RunAsync(smoke);
+}
+
 var bench = new Harness(Path.Combine(Path.GetTempPath(), "ivvy-bench-" + Environment.ProcessId));
 var report = new StringBuilder();
 try

@@ -1,4 +1,5 @@
 using IvvyWorkflows.Activities.Connectors;
+using IvvyWorkflows.Engine.Service;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,8 +43,8 @@ public static class CliHost
 
         // Signals belong to StopSignals: the default console lifetime would swallow them and stop only this host.
         builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>();
-        builder.Services.AddOptions<CliSettings>().Bind(builder.Configuration).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.GetValue<bool>(nameof(CliSettings.TelemetryConsole)))
+        builder.Services.AddIvvyWorkflows(builder.Configuration);
+        if (builder.Configuration.GetValue<bool>(nameof(IvvyWorkflowsSettings.TelemetryConsole)))
         {
             builder.Services.AddOpenTelemetry()
                 .WithTracing(t => t.AddSource(ApiCallMeter.ActivitySourceName, "System.Net.Http").AddConsoleExporter())
@@ -55,7 +56,7 @@ public static class CliHost
         return host;
     }
 
-    public static CliSettings Settings(this IHost host) => host.Services.GetRequiredService<IOptions<CliSettings>>().Value;
+    public static IvvyWorkflowsSettings Settings(this IHost host) => host.Services.GetRequiredService<IOptions<IvvyWorkflowsSettings>>().Value;
 
     public static IConfiguration Configuration(this IHost host) => host.Services.GetRequiredService<IConfiguration>();
 

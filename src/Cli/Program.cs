@@ -46,7 +46,17 @@ publish.SetAction((parse, ct) => ValidateCommand.PublishAsync(parse.GetValue(pub
 var sandbox = new Command("sandbox", "Run the simulated iVvy and HubSpot as their own process, state on disk, until Ctrl+C.") { seed };
 sandbox.SetAction((parse, ct) => SandboxCommand.RunAsync(parse.GetValue(seed), parse.GetValue(verbose), ct));
 
-var root = new RootCommand("ivvy-workflows: keeps iVvy and a CRM in sync, durably.") { verbose, run, resume, terminate, status, quarantine, replay, validate, publish, sandbox };
+var urls = new Option<string?>("--urls") { Description = "Where to listen (default http://127.0.0.1:5700)." };
+var serve = new Command("serve", "Keep the enabled modules in sync on their schedules, with the operators' console and its API, until Ctrl+C.") { urls };
+serve.SetAction((parse, ct) => ServeCommand.RunAsync(parse.GetValue(urls), parse.GetValue(verbose), ct));
+
+var userName = new Argument<string>("name") { Description = "The new user's sign-in name." };
+var role = new Option<string>("--role") { Description = "integrator, operator or business-user.", Required = true };
+var usersAdd = new Command("add", "Add a local account to the console; prints its one-time password.") { userName, role };
+usersAdd.SetAction((parse, ct) => ServeCommand.AddUserAsync(parse.GetValue(userName)!, parse.GetValue(role)!, parse.GetValue(verbose), ct));
+var users = new Command("users", "Local accounts of the console.") { usersAdd };
+
+var root = new RootCommand("ivvy-workflows: keeps iVvy and a CRM in sync, durably.") { verbose, run, resume, terminate, status, quarantine, replay, validate, publish, sandbox, serve, users };
 // Signals are ours alone (see StopSignals): every action's token is cancelled by the first SIGINT or SIGTERM.
 using var stop = new StopSignals();
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }, stop.Token);

@@ -16,7 +16,7 @@ public interface ISimulator : IAsyncDisposable
     void MapEndpoints(IEndpointRouteBuilder app);
 
     /// <summary>The body the real API sends with an injected fault of HTTP <paramref name="status"/> (JSON).</summary>
-    /// <param name="status">429, 500, 502, 503 or 504.</param>
+    /// <param name="status">401, 403, 429, 500, 502, 503 or 504.</param>
     /// <param name="retryAfter">The Retry-After the host sends as a header, when one is armed.</param>
     /// <returns>The HTTP status to answer and the JSON body.</returns>
     (int Status, string Body) FaultResponse(int status, TimeSpan? retryAfter);

@@ -1,3 +1,4 @@
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.Ivvy;
 using IvvyWorkflows.Activities.State;

@@ -1,3 +1,4 @@
+using IvvyWorkflows.Engine.Service;
 using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Workflows.Definitions;

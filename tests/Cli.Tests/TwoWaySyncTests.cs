@@ -1,3 +1,4 @@
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Workflows.Definitions;
 

@@ -1,3 +1,4 @@
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Cli.Commands;
 using IvvyWorkflows.Workflows.Definitions;
 
@@ -13,7 +14,7 @@ public sealed class ValidateCommandTests : IDisposable
     [Fact]
     public void LoadChecked_PublishedContacts_Loads()
     {
-        var loaded = ValidateCommand.LoadChecked(WorkflowCatalog.Open(SyncTestBed.Workflows), "contacts", null);
+        var loaded = CheckedDefinitions.LoadChecked(WorkflowCatalog.Open(SyncTestBed.Workflows), "contacts", null);
 
         Assert.Equal("contacts@3", loaded.Label); // the newest published version
     }
@@ -24,7 +25,7 @@ public sealed class ValidateCommandTests : IDisposable
         var folder = CopyContacts();
         File.WriteAllText(Path.Combine(folder, "templates", "ivvy-contact-to-hubspot.scriban"), "{\n  \"email\": {{ record.email | json \n}");
 
-        var error = Assert.Throws<DefinitionException>(() => ValidateCommand.LoadChecked(WorkflowCatalog.Open(_root), "contacts", 1));
+        var error = Assert.Throws<DefinitionException>(() => CheckedDefinitions.LoadChecked(WorkflowCatalog.Open(_root), "contacts", 1));
 
         Assert.NotEmpty(error.Errors);
         Assert.All(error.Errors, problem =>
@@ -41,7 +42,7 @@ public sealed class ValidateCommandTests : IDisposable
         var definition = Path.Combine(folder, "definition.json");
         File.WriteAllText(definition, File.ReadAllText(definition).Replace("\"object\": \"contact\"", "\"object\": \"invoice\""));
 
-        var error = Assert.Throws<DefinitionException>(() => ValidateCommand.LoadChecked(WorkflowCatalog.Open(_root), "contacts", 1));
+        var error = Assert.Throws<DefinitionException>(() => CheckedDefinitions.LoadChecked(WorkflowCatalog.Open(_root), "contacts", 1));
 
         Assert.Equal("streams[0].source", Assert.Single(error.Errors).Path);
     }
@@ -53,7 +54,7 @@ public sealed class ValidateCommandTests : IDisposable
         var definition = Path.Combine(folder, "definition.json");
         File.WriteAllText(definition, File.ReadAllText(definition).Replace("\"cursor\": { \"field\": \"modifiedDate\", \"overlapSeconds\": 1 },", ""));
 
-        var error = Assert.Throws<DefinitionException>(() => ValidateCommand.LoadChecked(WorkflowCatalog.Open(_root), "contacts", 1));
+        var error = Assert.Throws<DefinitionException>(() => CheckedDefinitions.LoadChecked(WorkflowCatalog.Open(_root), "contacts", 1));
 
         Assert.Equal("streams[0].source.cursor: required", Assert.Single(error.Errors).ToString());
         Assert.Contains("definition.json", error.Message);
@@ -64,10 +65,10 @@ public sealed class ValidateCommandTests : IDisposable
     {
         var catalog = WorkflowCatalog.Open(SyncTestBed.Workflows);
 
-        var ordered = RunCommands.EnabledModules(catalog, new CliSettings { EnabledModules = ["bookings", "contacts", "companies"] });
+        var ordered = CheckedDefinitions.EnabledModules(catalog, new IvvyWorkflowsSettings { EnabledModules = ["bookings", "contacts", "companies"] });
 
         Assert.Equal(["contacts", "companies", "bookings"], ordered);
-        Assert.DoesNotContain("bookings", RunCommands.EnabledModules(catalog, new CliSettings())); // optional: off by default
+        Assert.DoesNotContain("bookings", CheckedDefinitions.EnabledModules(catalog, new IvvyWorkflowsSettings())); // optional: off by default
     }
 
     private string CopyContacts()

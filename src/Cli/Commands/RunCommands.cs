@@ -6,6 +6,7 @@ using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
 using IvvyWorkflows.Engine.Runs;
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
 using Microsoft.Extensions.Hosting;
@@ -29,8 +30,8 @@ public static class RunCommands
             }
 
             // Every definition is loaded and checked before anything is called: a bad one is refused with its paths.
-            var workflows = (all ? EnabledModules(catalog, settings) : [module!])
-                .Select(m => ValidateCommand.LoadChecked(catalog, m, all ? null : version))
+            var workflows = (all ? CheckedDefinitions.EnabledModules(catalog, settings) : [module!])
+                .Select(m => CheckedDefinitions.LoadChecked(catalog, m, all ? null : version))
                 .ToList();
             using var locks = new ModuleLocks(settings.DataDirectory, view);
             workflows = workflows.Where(w => locks.TryTake(w.Definition.Id)).ToList();
@@ -86,13 +87,8 @@ public static class RunCommands
         Guard(json, async (host, view) =>
         {
             var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
-            var workflow = ValidateCommand.LoadChecked(catalog, module, null);
-            using var locks = new ModuleLocks(host.Settings().DataDirectory, view);
-            if (!locks.TryTake(module))
-            {
-                return 0;
-            }
-
+using IvvyWorkflows.Engine.Service;
+using IvvyWorkflows.Workflows;
             await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
             var started = Stopwatch.StartNew();
             var run = await env.Runs.StartAsync(workflow, dryRun: false, replay: true, cancellationToken);
@@ -174,63 +170,15 @@ public static class RunCommands
         span?.SetTag("run.id", run.RunId);
         span?.SetTag("module", run.Module);
         span?.SetTag("definition.version", run.Version);
-        var streams = PinnedWorkflow.Unpin(run.PinnedDefinition).Definition.Streams;
-        var scope = run.DryRun ? run.RunId : StreamSyncer.LiveScope;
         var final = await view.ProgressAsync($"{run.Module} v{run.Version}{(run.DryRun ? " (dry run)" : "")}",
             progress => env.Runs.WaitAsync(run.RunId, progress, cancellationToken),
-            async current =>
-            {
-                // Done so far plus what the open windows still hold (a window shrinks as records leave it).
-                long? remaining = null;
-                foreach (var stream in streams)
-                {
-                    if (await env.Store.GetCursorAsync(scope, run.Module, stream.Name) is { } stored
-                        && JsonSerializer.Deserialize<ReadCursor>(stored.Cursor, new JsonSerializerOptions(JsonSerializerDefaults.Web)) is { Total: { } total, Complete: false } cursor)
-                    {
-                        remaining = (remaining ?? 0) + Math.Max(0, total - cursor.Offset);
-                    }
-                }
-
-                return remaining is null ? null : current.Counters.Read + remaining;
-            });
+            current => RunProgressEstimate.TotalAsync(env.Store, current));
         span?.SetTag("run.status", final.Status.ToString());
         span?.SetTag("records.read", final.Counters.Read);
         var plan = final.DryRun ? await env.Store.PagePlanAsync(final.RunId, planPage ?? new PageRequest()) : null;
         var summary = RunSummary.From(final, started.Elapsed, plan);
         view.Summary(summary);
         return summary;
-    }
-
-    /// <summary>The enabled modules, each after the modules it depends on (a booking's contact must be paired before
-    /// the booking can be associated with it).</summary>
-    public static IReadOnlyList<string> EnabledModules(WorkflowCatalog catalog, CliSettings settings)
-    {
-        var enabled = settings.EnabledModules.Count > 0
-            ? settings.EnabledModules
-            : catalog.Modules().Where(m => catalog.Load(m).Definition.EnabledByDefault).ToList();
-        var ordered = new List<string>();
-        var visiting = new HashSet<string>(StringComparer.Ordinal);
-        void Visit(string module)
-        {
-            if (ordered.Contains(module) || !visiting.Add(module))
-            {
-                return;
-            }
-
-            foreach (var dependency in catalog.Load(module).Definition.DependsOn.Where(enabled.Contains))
-            {
-                Visit(dependency);
-            }
-
-            ordered.Add(module);
-        }
-
-        foreach (var module in enabled)
-        {
-            Visit(module);
-        }
-
-        return ordered;
     }
 
     /// <summary>The modules this process runs, each locked in the data directory so a second process does not run it

@@ -1,5 +1,6 @@
 using Spectre.Console;
 using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Sandbox;
 
 namespace IvvyWorkflows.Cli.Commands;

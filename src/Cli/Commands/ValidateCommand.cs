@@ -1,7 +1,6 @@
 using Spectre.Console;
-using IvvyWorkflows.Activities.Mapping;
-using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Cli.Output;
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Workflows;
 using IvvyWorkflows.Workflows.Definitions;
 
@@ -30,7 +29,7 @@ public static class ValidateCommand
             {
                 try
                 {
-                    var loaded = LoadReady(catalog, id, version, golden);
+                    var loaded = CheckedDefinitions.LoadReady(catalog, id, version, golden);
                     view.Console.MarkupLineInterpolated($"[green]✓[/] {loaded.Label} {(catalog.IsPublished(id, version) ? "published" : "draft")} {loaded.ContentHash}");
                 }
                 catch (DefinitionException e)
@@ -80,7 +79,7 @@ public static class ValidateCommand
         var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
         try
         {
-            LoadReady(catalog, module, version, GoldenCase.Discover(catalog.Root));
+            CheckedDefinitions.LoadReady(catalog, module, version, GoldenCase.Discover(catalog.Root));
             var published = catalog.Publish(module, version);
             view.Console.MarkupLineInterpolated($"[green]✓[/] {published.Label} published as {published.ContentHash}");
             return 0;
@@ -90,37 +89,5 @@ public static class ValidateCommand
             view.Error(e.Message);
             return 1;
         }
-    }
-
-    /// <summary><see cref="LoadChecked"/>, and what validate and publish ask besides: every template has a golden case and
-    /// trips no sandbox limit on samples of its source object (<see cref="TemplateReadiness"/>).</summary>
-    /// <exception cref="DefinitionException">Every problem found, each with its path.</exception>
-    public static LoadedWorkflow LoadReady(WorkflowCatalog catalog, string module, int version, IReadOnlyList<GoldenCase> golden)
-    {
-        var loaded = LoadChecked(catalog, module, version);
-        var errors = TemplateReadiness.Check(loaded, golden);
-        return errors.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), errors);
-    }
-
-    /// <summary>Loads a version and checks what the schema cannot: connectors and objects exist, templates compile.</summary>
-    /// <exception cref="DefinitionException">Every problem found, each with its path (templates: line and column).</exception>
-    public static LoadedWorkflow LoadChecked(WorkflowCatalog catalog, string module, int? version)
-    {
-        var loaded = catalog.Load(module, version);
-        var errors = ConnectorFactory.Check(loaded.Definition).ToList();
-        for (var i = 0; i < loaded.Definition.Streams.Count; i++)
-        {
-            if (loaded.Definition.Streams[i].Map?.Template is not { } path)
-            {
-                continue;
-            }
-
-            errors.AddRange(MappingTemplate.Check($"{module}/v{loaded.Definition.Version}/{path}", loaded.Templates[path])
-                .Select(d => new DefinitionError($"streams[{i}].map.template", d.ToString())));
-        }
-
-        errors.AddRange(ConnectorFactory.CheckReadBack(loaded.Definition,
-            i => loaded.Folder is null || loaded.Definition.Streams[i].Map?.Template is not { } template ? [] : GoldenCase.OutputFields(loaded.Folder, template)));
-        return errors.Count == 0 ? loaded : throw new DefinitionException(Path.Combine(loaded.Folder ?? module, WorkflowLoader.DefinitionFileName), errors);
     }
 }

@@ -9,10 +9,11 @@ namespace IvvyWorkflows.Sandbox.Control;
 /// </remarks>
 public sealed record FaultRule
 {
-    /// <summary>Statuses a rule may answer with.</summary>
-    public static readonly IReadOnlyList<int> AllowedStatuses = [429, 500, 502, 503, 504];
+    /// <summary>Statuses a rule may answer with: 401 and 403 stand for credentials the remote refuses (a revoked token),
+    /// the rest for load and outages.</summary>
+    public static readonly IReadOnlyList<int> AllowedStatuses = [401, 403, 429, 500, 502, 503, 504];
 
-    /// <summary>HTTP status to answer: 429, 500, 502, 503 or 504. Ignored when <see cref="DropConnection"/> or <see cref="DelayMs"/> is set.</summary>
+    /// <summary>HTTP status to answer: 401, 403, 429, 500, 502, 503 or 504. Ignored when <see cref="DropConnection"/> or <see cref="DelayMs"/> is set.</summary>
     public int Status { get; init; } = 503;
 
     /// <summary>When set, a <c>Retry-After</c> header with this many seconds accompanies the answer.</summary>

@@ -150,6 +150,8 @@ public sealed class IvvySimulator : ISimulator
     {
         var message = status switch
         {
+            401 => "Unauthorized",
+            403 => "Forbidden",
             429 => "Too Many Requests",
             500 => "Internal Server Error",
             502 => "Bad Gateway",

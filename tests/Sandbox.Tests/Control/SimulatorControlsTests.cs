@@ -46,6 +46,22 @@ public sealed class SimulatorControlsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ArmFault_401_AnswersUnauthorizedUntilUsedUp()
+    {
+        _host.IvvyControls.ArmFault(new FaultRule { Status = 401, Count = 2 });
+
+        var first = await _client.CallAsync("test", "ping");
+        var second = await _client.CallAsync("contact", "getContactList", "{}");
+        var third = await _client.CallAsync("test", "ping");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, first.Status);
+        Assert.Equal(401, first.ErrorCode);
+        Assert.Equal("Unauthorized", first.Body!["message"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Unauthorized, second.Status);
+        Assert.Equal(HttpStatusCode.OK, third.Status);
+    }
+
+    [Fact]
     public async Task ArmFault_WithoutRetryAfter_SendsNoHeader()
     {
         _host.IvvyControls.ArmFault(new FaultRule { Status = 503 });

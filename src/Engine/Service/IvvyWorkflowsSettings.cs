@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace IvvyWorkflows.Cli;
+namespace IvvyWorkflows.Engine.Service;
 
-/// <summary>Top-level settings of the command (root of appsettings.json / environment variables).</summary>
-public sealed class CliSettings
+/// <summary>Top-level settings of every host, the command and <c>serve</c> (root of appsettings.json / environment variables).</summary>
+public sealed class IvvyWorkflowsSettings
 {
     /// <summary>Folder for the state store, the sandbox's state and Azurite's data.</summary>
     [Required]
@@ -12,7 +12,7 @@ public sealed class CliSettings
     /// <summary>The workflows folder; found by walking up from the current folder when empty.</summary>
     public string? WorkflowsDirectory { get; set; }
 
-    /// <summary>Modules switched on for <c>run --all</c>; empty = those whose definition says enabledByDefault.</summary>
+    /// <summary>Modules switched on for <c>run --all</c> and for <c>serve</c>'s schedules; empty = those whose definition says enabledByDefault.</summary>
     public List<string> EnabledModules { get; set; } = [];
 
     /// <summary>Print OpenTelemetry traces and metrics to the console.</summary>

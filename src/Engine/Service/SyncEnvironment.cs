@@ -2,7 +2,6 @@ using IvvyWorkflows.Activities.HubSpot;
 using IvvyWorkflows.Activities.Ivvy;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Activities.Sync;
-using IvvyWorkflows.Engine;
 using IvvyWorkflows.Engine.Runs;
 using IvvyWorkflows.Sandbox;
 using IvvyWorkflows.Workflows.Definitions;
@@ -11,7 +10,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace IvvyWorkflows.Cli;
+namespace IvvyWorkflows.Engine.Service;
 
 /// <summary>
 /// Everything a run needs, started in order: the connections (the sandbox when no credentials are configured),
@@ -19,8 +18,10 @@ namespace IvvyWorkflows.Cli;
 /// </summary>
 public sealed class SyncEnvironment : IAsyncDisposable
 {
-    private SyncEnvironment(CliSettings settings, SandboxHost? sandbox, DurableEngine engine, SqliteStateStore store, WorkflowCatalog catalog)
+    private SyncEnvironment(IvvyWorkflowsSettings settings, SandboxHost? sandbox, DurableEngine engine, SqliteStateStore store, WorkflowCatalog catalog,
+        IReadOnlyDictionary<string, Uri> remotes)
     {
+        Remotes = remotes;
         Settings = settings;
         Sandbox = sandbox;
         Engine = engine;
@@ -29,7 +30,7 @@ public sealed class SyncEnvironment : IAsyncDisposable
         Runs = new RunLauncher(engine.Client, store, TimeProvider.System, engine.Storage);
     }
 
-    public CliSettings Settings { get; }
+    public IvvyWorkflowsSettings Settings { get; }
 
     /// <summary>The in-process sandbox, when the run uses it.</summary>
     public SandboxHost? Sandbox { get; }
@@ -42,12 +43,15 @@ public sealed class SyncEnvironment : IAsyncDisposable
 
     public RunLauncher Runs { get; }
 
+    /// <summary>The remotes runs call, by name (their base URLs; never their credentials), for readiness checks.</summary>
+    public IReadOnlyDictionary<string, Uri> Remotes { get; }
+
     /// <param name="time">The clock of the sandbox and of the connectors' read windows (tests move it forward instead of
     /// waiting for a window to close); <see cref="TimeProvider.System"/> when null.</param>
     public static async Task<SyncEnvironment> StartAsync(
         IConfiguration configuration, ILoggerFactory loggers, CancellationToken cancellationToken, TimeProvider? time = null)
     {
-        var settings = Bind<CliSettings>(configuration, null);
+        var settings = Bind<IvvyWorkflowsSettings>(configuration, null);
         var catalog = WorkflowCatalog.Open(settings.ResolveWorkflowsDirectory());
         var ivvy = Bind<IvvyClientOptions>(configuration, IvvyClientOptions.SectionName);
         var hubSpot = Bind<HubSpotClientOptions>(configuration, HubSpotClientOptions.SectionName);
@@ -93,7 +97,8 @@ public sealed class SyncEnvironment : IAsyncDisposable
                 services => services.AddSingleton(time ?? TimeProvider.System).AddSyncPipeline(store, ivvy, hubSpot),
                 loggers,
                 cancellationToken);
-            return new SyncEnvironment(settings, sandbox, engine, store, catalog);
+            return new SyncEnvironment(settings, sandbox, engine, store, catalog,
+                new Dictionary<string, Uri> { ["ivvy"] = ivvy.BaseUrl, ["hubspot"] = hubSpot.BaseUrl });
         }
         catch
         {

@@ -1,0 +1,198 @@
+using System.Text;
+using System.Text.Json;
+using IvvyWorkflows.Activities.State;
+using IvvyWorkflows.Designer.Api;
+using Microsoft.Data.Sqlite;
+
+namespace IvvyWorkflows.Designer.Data;
+
+/// <summary>The console's lists, paged on the server over the state store's tables, with the indexes that keep a page
+/// fast with tens of thousands of runs and hundreds of thousands of quarantined records.</summary>
+public sealed class ConsoleQueries
+{
+    private const string Indexes = """
+        CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at DESC, run_id DESC);
+        CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC);
+        CREATE INDEX IF NOT EXISTS runs_module_status ON runs (module, status, started_at DESC);
+        CREATE INDEX IF NOT EXISTS runs_dry ON runs (dry_run, started_at DESC);
+        CREATE INDEX IF NOT EXISTS quarantine_seen ON quarantine (last_seen DESC, module, stream, source_id);
+        CREATE INDEX IF NOT EXISTS quarantine_module_seen ON quarantine (module, last_seen DESC);
+        CREATE INDEX IF NOT EXISTS quarantine_stage_seen ON quarantine (stage, last_seen DESC);
+        CREATE INDEX IF NOT EXISTS quarantine_reason ON quarantine (module, reason);
+        CREATE INDEX IF NOT EXISTS conflicts_at ON conflicts (at DESC);
+        CREATE INDEX IF NOT EXISTS conflicts_module_at ON conflicts (module, at DESC);
+        """;
+
+    private readonly string _connectionString;
+
+    /// <param name="path">The state store's file; its tables are made by <see cref="SqliteStateStore"/>, opened first.</param>
+    public ConsoleQueries(string path)
+    {
+        _ = new SqliteStateStore(path);
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = Indexes;
+        command.ExecuteNonQuery();
+    }
+
+    public PagedList<RunListItem> ListRuns(RunFilter filter, PageRequest page)
+    {
+        var where = new Where()
+            .And("module = $module", "$module", filter.Module)
+            .And("status = $status", "$status", filter.Status)
+            .And("dry_run = $dry", "$dry", filter.DryRun is { } d ? (d ? 1 : 0) : null)
+            .And("started_at >= $from", "$from", filter.From is { } f ? ServiceStore.Format(f) : null)
+            .And("started_at < $to", "$to", filter.To is { } t ? ServiceStore.Format(t) : null);
+        return Paged(where, page, "runs", "started_at DESC, run_id DESC",
+            "run_id, module, version, dry_run, replay, status, started_at, finished_at, read, created, updated, unchanged, quarantined, pages, error",
+            r => new RunListItem(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1, r.GetString(5),
+                ServiceStore.Parse(r.GetString(6)), r.IsDBNull(7) ? null : ServiceStore.Parse(r.GetString(7)),
+                new RunCounters(r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13)),
+                r.IsDBNull(14) ? null : r.GetString(14)));
+    }
+
+    /// <summary>The newest run of each module (for the modules page), one indexed look-up per module.</summary>
+    public RunListItem? LastRun(string module) =>
+        ListRuns(new RunFilter(module, null, null, null, null), new PageRequest(1, 1)).Items.FirstOrDefault();
+
+    public PagedList<QuarantineListItem> ListQuarantine(QuarantineFilter filter, PageRequest page)
+    {
+        var where = new Where()
+            .And("module = $module", "$module", filter.Module)
+            .And("stream = $stream", "$stream", filter.Stream)
+            .And("stage = $stage", "$stage", filter.Stage)
+            .And("reason = $reason", "$reason", filter.Reason);
+        return Paged(where, page, "quarantine", "last_seen DESC, module, stream, source_id",
+            "module, stream, source_id, stage, reason, attempts, run_id, last_seen",
+            r => new QuarantineListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
+                r.GetString(6), ServiceStore.Parse(r.GetString(7))));
+    }
+
+    /// <summary>The reasons and stages records are quarantined for, with counts (the console's filters).</summary>
+    public QuarantineFacets QuarantineFacets(string? module)
+    {
+        using var connection = Open();
+        IReadOnlyList<FacetCount> Facet(string column)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {column}, COUNT(*) FROM quarantine WHERE ($module IS NULL OR module = $module) GROUP BY {column} ORDER BY COUNT(*) DESC LIMIT 50";
+            command.Parameters.AddWithValue("$module", (object?)module ?? DBNull.Value);
+            using var reader = command.ExecuteReader();
+            var facets = new List<FacetCount>();
+            while (reader.Read())
+            {
+                facets.Add(new FacetCount(reader.GetString(0), reader.GetInt64(1)));
+            }
+
+            return facets;
+        }
+
+        return new QuarantineFacets(Facet("module"), Facet("stage"), Facet("reason"));
+    }
+
+    public QuarantineDetail? GetQuarantined(string module, string stream, string sourceId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT module, stream, source_id, stage, reason, payload, attempts, run_id, last_seen FROM quarantine
+            WHERE module = $module AND stream = $stream AND source_id = $source
+            """;
+        command.Parameters.AddWithValue("$module", module);
+        command.Parameters.AddWithValue("$stream", stream);
+        command.Parameters.AddWithValue("$source", sourceId);
+        using var r = command.ExecuteReader();
+        return r.Read()
+            ? new QuarantineDetail(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), ParsePayload(r.GetString(5)),
+                r.GetInt32(6), r.GetString(7), ServiceStore.Parse(r.GetString(8)))
+            : null;
+    }
+
+    public PagedList<ConflictItem> ListConflicts(string? module, PageRequest page) =>
+        Paged(new Where().And("module = $module", "$module", module), page, "conflicts", "at DESC, ivvy_id",
+            "module, ivvy_id, crm_id, ivvy_value, crm_value, winner, policy, run_id, at",
+            r => new ConflictItem(r.GetString(0), r.GetString(1), r.GetString(2), ParsePayload(r.GetString(3)), ParsePayload(r.GetString(4)),
+                r.GetString(5), r.GetString(6), r.GetString(7), ServiceStore.Parse(r.GetString(8))));
+
+    public PagedList<PlanItem> ListPlan(string runId, string? action, string? stream, PageRequest page) =>
+        Paged(new Where().And("run_id = $run", "$run", runId).And("action = $action", "$action", action).And("stream = $stream", "$stream", stream),
+            page, "plans", "rowid", "stream, source_id, action, reason",
+            r => new PlanItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
+
+    private PagedList<T> Paged<T>(Where where, PageRequest page, string table, string orderBy, string columns, Func<SqliteDataReader, T> read)
+    {
+        using var connection = Open();
+        long total;
+        using (var count = connection.CreateCommand())
+        {
+            count.CommandText = $"SELECT COUNT(*) FROM {table} {where.Sql}";
+            where.Bind(count);
+            total = (long)count.ExecuteScalar()!;
+        }
+
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {columns} FROM {table} {where.Sql} ORDER BY {orderBy} LIMIT $limit OFFSET $offset";
+        where.Bind(command);
+        command.Parameters.AddWithValue("$limit", page.Size);
+        command.Parameters.AddWithValue("$offset", (long)(page.Number - 1) * page.Size);
+        using var reader = command.ExecuteReader();
+        var items = new List<T>();
+        while (reader.Read())
+        {
+            items.Add(read(reader));
+        }
+
+        return new PagedList<T>(items, page.Number, page.Size, total);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    /// <summary>A kept payload is JSON when the record was; anything else is shown as the text it was.</summary>
+    private static JsonElement ParsePayload(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return JsonSerializer.SerializeToElement(text);
+        }
+    }
+
+    /// <summary>A WHERE clause of the filters that were given; absent filters add nothing, so each query uses its index.</summary>
+    private sealed class Where
+    {
+        private readonly StringBuilder _sql = new();
+        private readonly List<(string Name, object Value)> _parameters = [];
+
+        public string Sql => _sql.ToString();
+
+        public Where And(string condition, string name, object? value)
+        {
+            if (value is null)
+            {
+                return this;
+            }
+
+            _sql.Append(_sql.Length == 0 ? "WHERE " : " AND ").Append(condition);
+            _parameters.Add((name, value));
+            return this;
+        }
+
+        public void Bind(SqliteCommand command)
+        {
+            foreach (var (name, value) in _parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+        }
+    }
+}
