@@ -14,7 +14,7 @@ namespace IvvyWorkflows.Cli.Tests;
 /// they hold, pages the state store committed), and the fault follows at once; with 100 ms per call the CLI is then
 /// still at that boundary. "Storage killed" kills the test's own Azurite (free ports, its own data folder).</remarks>
 [Collection(EndToEndCollection.Name)]
-public sealed class FaultMatrixTests
+public sealed class StorageAndProcessFaultMatrixTests
 {
     public enum Boundary
     {
