@@ -41,6 +41,7 @@ public sealed class DurableEngine : IAsyncDisposable
     static readonly TimeSpan StorageProbeTimeout = TimeSpan.FromSeconds(5);
     static readonly TimeSpan TaskHubCreateTimeout = TimeSpan.FromSeconds(60);
     static readonly TimeSpan LostStorageStepTimeout = TimeSpan.FromSeconds(3);
+    static readonly TimeSpan WorkerShutdownTimeout = TimeSpan.FromSeconds(5);
     const string ConnectionStringSetting = "Engine:StorageConnectionString";
 
     readonly IHost workerHost;
@@ -369,6 +370,10 @@ public sealed class DurableEngine : IAsyncDisposable
             builder.Services.AddLogging();
             builder.Services.AddSingleton(quietLoggers);
             builder.Services.AddSingleton<IHostLifetime, EmbeddedHostLifetime>();
+
+            // An activity still running at stop is not waited for beyond this: it is handed back and runs again (its
+            // page was not committed), so a signalled process stops within seconds whatever the activity waits on.
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = WorkerShutdownTimeout);
             configureServices?.Invoke(builder.Services);
             builder.Services.AddDurableTaskWorker(worker =>
             {

@@ -42,7 +42,7 @@ public sealed class SharedDataDirectoryTests
         var record = Path.Combine(bed.DataDirectory, AzuriteLauncher.RecordFileName);
         var leases = Path.Combine(bed.DataDirectory, "azurite-leases");
 
-        // The first starts the directory's Azurite and runs a short module slowly enough for the second to join.
+        // The first starts the directory's Azurite; the second joins it; then the first ends (Ctrl+C) while the second runs.
         using var first = CliChild.Start(bed, ["run", "companies", "--definition-version", "1", "--json"],
             new Dictionary<string, string?> { ["Engine:StorageConnectionString"] = null, ["Sandbox:LatencyMs"] = "1000" });
         await first.WaitUntilAsync(() => Task.FromResult(File.Exists(record)), Long, "the directory's Azurite");
@@ -51,11 +51,14 @@ public sealed class SharedDataDirectoryTests
         using var second = CliChild.Start(bed, ["run", "contacts", "--definition-version", "1", "--json"],
             new Dictionary<string, string?> { ["Engine:StorageConnectionString"] = null, ["Sandbox:LatencyMs"] = "15" });
         await second.WaitUntilAsync(() => Task.FromResult(Directory.Exists(leases) && Directory.GetFiles(leases).Length == 2), Long, "both processes on one Azurite");
-        Assert.False(first.HasExited, "the first ended before the second joined");
+        await first.WaitUntilAsync(async () => (await store.ListRunsAsync()).Any(r => r.Module == "companies"), Long, "the first's run");
 
-        await first.WaitForExitAsync(Long);
-        Assert.True(first.ExitCode == 0, $"exit {first.ExitCode}: {first.Flat}");
+        first.Signal(CliChild.SigInt);
+        await first.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(first.ExitCode == StopSignals.InterruptedExitCode, $"exit {first.ExitCode}: {first.Flat}");
+        Assert.False(second.HasExited, "the second ended before the first");
         Assert.Equal(started, JsonNode.Parse(await File.ReadAllTextAsync(record))!["ProcessId"]!.GetValue<int>());
+        Assert.True(System.Diagnostics.Process.GetProcessById(started) is { HasExited: false }, "the first stopped the Azurite the second uses");
 
         await second.WaitForExitAsync(Long);
         Assert.True(second.ExitCode == 0, $"exit {second.ExitCode}: {second.Flat}");

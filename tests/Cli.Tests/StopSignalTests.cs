@@ -9,7 +9,8 @@ namespace IvvyWorkflows.Cli.Tests;
 [Collection(EndToEndCollection.Name)]
 public sealed class StopSignalTests
 {
-    private static readonly TimeSpan StopWithin = TimeSpan.FromSeconds(10);
+    // A few seconds of work, with room for a machine busy with other builds.
+    private static readonly TimeSpan StopWithin = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan Progress = TimeSpan.FromMinutes(2);
 
     [Theory]
@@ -55,14 +56,15 @@ public sealed class StopSignalTests
         using (var first = CliChild.Start(bed, ["run", "contacts", "--definition-version", "1"]))
         {
             await first.WaitForExitAsync(Progress);
-            Assert.True(first.ExitCode == 0, first.Stderr);
+            // Whatever exit code a run with quarantined records ends with, it must have ended.
+            Assert.True((await store.ListRunsAsync(1)).Single().Status != RunStatus.Running, $"exit {first.ExitCode}: {first.Flat}");
         }
 
         var quarantined = (await store.ListQuarantineAsync("contacts")).Count;
         Assert.True(quarantined > 0, "the seed quarantined nothing to replay");
 
         // Slow calls keep the replay going while the signal arrives.
-        using var replay = CliChild.Start(bed, ["replay", "contacts"], new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "2000" });
+        using var replay = CliChild.Start(bed, ["replay", "contacts"], new Dictionary<string, string?> { ["Sandbox:LatencyMs"] = "1000" });
         await replay.WaitUntilAsync(async () => (await store.ListRunsAsync(1)).FirstOrDefault() is { Replay: true, Status: RunStatus.Running },
             Progress, "the replay run");
         replay.Signal(signal);

@@ -87,8 +87,13 @@ public static class RunCommands
         Guard(json, async (host, view) =>
         {
             var catalog = WorkflowCatalog.Open(host.Settings().ResolveWorkflowsDirectory());
-using IvvyWorkflows.Engine.Service;
-using IvvyWorkflows.Workflows;
+            var workflow = CheckedDefinitions.LoadChecked(catalog, module, null);
+            using var locks = new ModuleLocks(host.Settings().DataDirectory, view);
+            if (!locks.TryTake(module))
+            {
+                return 0;
+            }
+
             await using var env = await SyncEnvironment.StartAsync(host.Configuration(), host.Loggers(), cancellationToken);
             var started = Stopwatch.StartNew();
             var run = await env.Runs.StartAsync(workflow, dryRun: false, replay: true, cancellationToken);

@@ -50,11 +50,11 @@ public static class ConsoleEndpoints
             .WithTags("Runs");
 
         read.MapGet("/runs", (string? module, string? status, bool? dryRun, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, ConsoleQueries queries) =>
-            TypedResults.Ok(queries.ListRuns(new RunFilter(module, status, dryRun, from, to), PageRequest.From(page, pageSize))))
+            TypedResults.Ok(queries.ListRuns(new RunFilter(module, status, dryRun, from, to), ApiPaging.From(page, pageSize))))
             .WithTags("Runs");
         read.MapGet("/runs/{runId}", (string runId, RunService runs, CancellationToken ct) => runs.GetAsync(runId, ct)).WithTags("Runs");
         read.MapGet("/runs/{runId}/plan", (string runId, string? action, string? stream, int? page, int? pageSize, ConsoleQueries queries) =>
-            TypedResults.Ok(queries.ListPlan(runId, action, stream, PageRequest.From(page, pageSize))))
+            TypedResults.Ok(queries.ListPlan(runId, action, stream, ApiPaging.From(page, pageSize))))
             .WithTags("Runs");
         read.MapGet("/runs/{runId}/progress", RunProgressAsync).WithTags("Live progress");
         read.MapGet("/progress", (SyncEnvironmentProvider environments, ConsoleQueries queries, RunService runs, CancellationToken ct) =>
@@ -64,7 +64,7 @@ public static class ConsoleEndpoints
         operate.MapPost("/runs/{runId}/terminate", (string runId, RunService runs, CancellationToken ct) => runs.TerminateAsync(runId, ct)).WithTags("Runs");
 
         read.MapGet("/quarantine", (string? module, string? stream, string? stage, string? reason, int? page, int? pageSize, ConsoleQueries queries) =>
-            TypedResults.Ok(queries.ListQuarantine(new QuarantineFilter(module, stream, stage, reason), PageRequest.From(page, pageSize))))
+            TypedResults.Ok(queries.ListQuarantine(new QuarantineFilter(module, stream, stage, reason), ApiPaging.From(page, pageSize))))
             .WithTags("Quarantine");
         read.MapGet("/quarantine/facets", (string? module, ConsoleQueries queries) => TypedResults.Ok(queries.QuarantineFacets(module))).WithTags("Quarantine");
         read.MapGet("/quarantine/{module}/{stream}/{sourceId}", Results<Ok<QuarantineDetail>, NotFound<ApiError>> (string module, string stream, string sourceId, ConsoleQueries queries) =>
@@ -75,7 +75,7 @@ public static class ConsoleEndpoints
         operate.MapPost("/quarantine/replay", (ReplayRequest request, RunService runs, CancellationToken ct) => runs.ReplayAsync(request, ct)).WithTags("Quarantine");
 
         read.MapGet("/conflicts", (string? module, int? page, int? pageSize, ConsoleQueries queries) =>
-            TypedResults.Ok(queries.ListConflicts(module, PageRequest.From(page, pageSize))))
+            TypedResults.Ok(queries.ListConflicts(module, ApiPaging.From(page, pageSize))))
             .WithTags("Conflicts");
     }
 
@@ -127,7 +127,7 @@ public static class ConsoleEndpoints
         using var timer = new PeriodicTimer(ProgressPoll);
         do
         {
-            var running = queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, PageRequest.MaxSize)).Items;
+            var running = queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, ApiPaging.MaxSize)).Items;
             var now = running.ToDictionary(r => r.RunId, r => r.Counters, StringComparer.Ordinal);
             if (seen is not null && now.Count == seen.Count && now.All(r => seen.TryGetValue(r.Key, out var c) && c == r.Value))
             {

@@ -6,8 +6,8 @@ namespace IvvyWorkflows.Designer.Api;
 /// <summary>One page of a list: the items, where it is, and how many there are in all (every list is paged here).</summary>
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
 
-/// <summary>Which page to read: 1-based, at most <see cref="MaxSize"/> items.</summary>
-public sealed record PageRequest(int Number, int Size)
+/// <summary>The API's paging of the state store's <see cref="PageRequest"/>: 1-based, at most <see cref="MaxSize"/> items.</summary>
+public static class ApiPaging
 {
     public const int DefaultSize = 50;
     public const int MaxSize = 500;
