@@ -96,7 +96,7 @@ public sealed class SubscriptionGroupsSyncTests
 
         var early = await SyncTestBed.RunAsync(env, groups);
 
-        Assert.Equal(RunStatus.Completed, early.Status);
+        Assert.Equal(RunStatus.CompletedWithErrors, early.Status); // its members wait in quarantine for their contacts
         Assert.Equal(inAnyGroup, early.Counters.Quarantined);
         var entry = (await env.Store.ListQuarantineAsync("subscription-groups"))[0];
         Assert.Equal(("ivvy-members", "lookup"), (entry.Stream, entry.Stage));

@@ -17,7 +17,8 @@ public sealed class TwoWaySyncTests
         var contacts = WorkflowCatalog.Open(SyncTestBed.Workflows).Load("contacts", 2);
 
         var first = await SyncTestBed.RunAsync(env, contacts);
-        Assert.Equal(RunStatus.Completed, first.Status);
+        Assert.True(first.Status == RunStatus.Completed,
+            $"{first.Status}: " + string.Join("; ", (await env.Store.ListQuarantineAsync("contacts")).Select(q => $"{q.SourceId} at {q.Stage}: {q.Reason}")));
         var paired = await hubSpot.AllAsync("contacts");
         Assert.Equal(first.Counters.Created, paired.Count);
         var ivvyContact = (await ivvy.GetContactAsync(5))!;

@@ -141,7 +141,7 @@ public sealed class MappingTemplate
         {
             // The abort can surface directly or wrapped by a function call that was running when the clock ran out.
             return ex is ScriptAbortException || ex.InnerException is ScriptAbortException
-                ? Fail(ex.Span, $"rendering took longer than {FormatDuration(_options.RenderTimeout)} and was stopped here")
+                ? Fail(ex.Span, $"{TimeoutMessage} {FormatDuration(_options.RenderTimeout)} and was stopped here")
                 : Fail(ex.Span, ex.OriginalMessage);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -230,12 +230,17 @@ public sealed class MappingTemplate
     private static readonly string[] SandboxFaultMarkers =
     [
         "Exceeding number of iteration limit", "Exceeding number of recursive depth limit", "Exceeding recursive depth limit",
-        "exceeds OutputLimit", "LimitToString", "exceeds LoopLimit", "TemplateLoader", "date.now is not available", "rendering took longer than",
+        "exceeds OutputLimit", "LimitToString", "exceeds LoopLimit", "TemplateLoader", "date.now is not available", TimeoutMessage,
     ];
 
     /// <summary>True when <paramref name="diagnostic"/> is a sandbox refusal (a limit, the clock, include, the timeout).</summary>
     public static bool IsSandboxFault(TemplateDiagnostic diagnostic) =>
         SandboxFaultMarkers.Any(marker => diagnostic.Message.Contains(marker, StringComparison.Ordinal));
+
+    /// <summary>True when <paramref name="diagnostic"/> is the render timeout (wall-clock time, so it depends on load).</summary>
+    public static bool IsTimeout(TemplateDiagnostic diagnostic) => diagnostic.Message.StartsWith(TimeoutMessage, StringComparison.Ordinal);
+
+    private const string TimeoutMessage = "rendering took longer than";
 
     private MappingResult Fail(SourceSpan? span, string message)
     {

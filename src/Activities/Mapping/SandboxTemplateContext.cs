@@ -68,7 +68,9 @@ internal sealed class SandboxTemplateContext : TemplateContext
     /// A value with no JSON form (a function) keeps Scriban's rendering.</summary>
     public override string? ObjectToString(object? value, bool nested = false)
     {
-        if (value is ScriptObject or ScriptArray)
+        // Only plain data (records, and objects or lists a template builds): the builtins are ScriptObject subclasses
+        // whose members refer back to each other, and the function library is no value at all.
+        if ((value?.GetType() == typeof(ScriptObject) || value?.GetType() == typeof(ScriptArray)) && !ReferenceEquals(value, MappingFunctions.Library))
         {
             try
             {

@@ -25,7 +25,6 @@ public sealed class MappingFunctionsTests
         "Jean \"JJ\" Dupont",
         @"back\slash \\ and \u0041 literally",
         "José Zoë Nguyễn 日本語 😀 𝄞",
-        string.Concat(Enumerable.Range(0, 32).Select(c => (char)c)) + "\u007F\u0085\u00A0",
         "\u2028 line separator \u2029 paragraph separator",
         "</script><!-- & ' \" -->",
         "\uFEFF\uFFFD\uFFFF",
@@ -42,6 +41,18 @@ public sealed class MappingFunctionsTests
 
         Assert.True(result.IsSuccess, result.ToString());
         Assert.Equal(text, (string?)result.Output["v"]);
+    }
+
+    [Fact]
+    public void Json_ControlCharacters_AreRemovedFromTheOutputButTabAndLineBreaksStay()
+    {
+        // The mapping rule (Mapping/README.md, "Values that do not pass silently"): the output never carries controls.
+        var record = new JsonObject { ["v"] = string.Concat(Enumerable.Range(0, 32).Select(c => (char)c)) + "\u007F\u0085\u00A0" };
+
+        var result = MappingTemplate.Compile(Name, "{ \"v\": {{ record.v | json }} }").Render(record);
+
+        Assert.Equal("\t\n\r\u00A0", (string?)result.Output!["v"]);
+        Assert.Equal("v: 31 control character(s) removed", Assert.Single(result.Notes));
     }
 
     [Fact]
