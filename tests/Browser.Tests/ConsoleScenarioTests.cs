@@ -21,7 +21,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         await using var host = await ConsoleHost.StartAsync(seedCount: 2000, latencyMs: 60);
         await using var context = await chromium.NewContextAsync(host);
         var page = await context.NewPageAsync();
-        await SignInAsync(page, ConsoleHost.OperatorName, "01-sign-in");
+        await SignInAsync(page, host.OperatorName, "01-sign-in");
         await ChromiumFixture.CheckPageAsync(page, "02-modules");
 
         await RunButton(page, "contacts").ClickAsync();
@@ -75,7 +75,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         await using var host = await ConsoleHost.StartAsync(seedCount: 200);
         await using var context = await chromium.NewContextAsync(host);
         var page = await context.NewPageAsync();
-        await SignInAsync(page, ConsoleHost.OperatorName);
+        await SignInAsync(page, host.OperatorName);
         var bookings = await host.Sandbox.Ivvy.CountAsync(IvvyEntity.Bookings);
 
         // Bookings before their contacts: none can be associated, so each waits in quarantine.
@@ -124,7 +124,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         var loaded = host.Environment.Catalog.Load("contacts");
         var run = await host.Environment.Runs.StartAsync(loaded, dryRun: false, replay: false, CancellationToken.None);
 
-        await SignInAsync(page, ConsoleHost.BusinessUserName);
+        await SignInAsync(page, host.BusinessUserName);
         await page.GotoAsync($"/runs/{run.RunId}");
         await Expect(page.Locator(".page-header .badge").First).ToHaveTextAsync("Running");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Terminate" })).ToHaveCountAsync(0);
@@ -151,7 +151,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         await using var host = await ConsoleHost.StartAsync(seedCount: 100);
         await using var context = await chromium.NewContextAsync(host, width: 390, height: 844);
         var page = await context.NewPageAsync();
-        await SignInAsync(page, ConsoleHost.OperatorName, "11-narrow-sign-in");
+        await SignInAsync(page, host.OperatorName, "11-narrow-sign-in");
         await RunNowAsync(page, "contacts");
         await ChromiumFixture.CheckPageAsync(page, "12-narrow-run-detail");
 
