@@ -22,6 +22,8 @@ public sealed class ConsoleQueries
         CREATE INDEX IF NOT EXISTS quarantine_module_seen ON quarantine (module, last_seen DESC);
         CREATE INDEX IF NOT EXISTS quarantine_stage_seen ON quarantine (stage, last_seen DESC);
         CREATE INDEX IF NOT EXISTS quarantine_reason ON quarantine (module, reason);
+        CREATE INDEX IF NOT EXISTS quarantine_module_stage_seen ON quarantine (module, stage, last_seen DESC);
+        CREATE INDEX IF NOT EXISTS quarantine_reason_seen ON quarantine (reason, last_seen DESC);
         CREATE INDEX IF NOT EXISTS conflicts_at ON conflicts (at DESC);
         CREATE INDEX IF NOT EXISTS conflicts_module_at ON conflicts (module, at DESC);
         """;
