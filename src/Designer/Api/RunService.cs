@@ -13,7 +13,13 @@ namespace IvvyWorkflows.Designer.Api;
 public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCatalog catalog, ServedModules served, ConsoleQueries queries,
     ModuleSchedules schedules, TimeProvider time)
 {
-    public IReadOnlyList<ModuleInfo> Modules() => served.All.Select(Module).OfType<ModuleInfo>().ToList();
+    public IReadOnlyList<ModuleInfo> Modules()
+    {
+        var running = RunningRuns();
+        return served.All.Select(m => Module(m, running)).OfType<ModuleInfo>().ToList();
+    }
+
+    public ModuleInfo? Module(string module) => Module(module, RunningRuns());
 
     public async Task<Results<Accepted<RunDetail>, NotFound<ApiError>, Conflict<ApiError>, UnprocessableEntity<ApiError>>> StartAsync(
         string module, RunRequest request, CancellationToken cancellationToken)
@@ -169,17 +175,20 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
             run.StartedAt, run.FinishedAt, run.Counters, run.ApiCalls, await ProgressAsync(store, run), streams, failure, actions);
     }
 
-    public ModuleInfo? Module(string module)
+    private ModuleInfo? Module(string module, IReadOnlyList<RunListItem> runningRuns)
     {
         if (served.Newest(module) is not { } loaded)
         {
             return null;
         }
 
-        var running = queries.ListRuns(new RunFilter(module, nameof(RunStatus.Running), null, null, null), new PageRequest(1, 1)).Items.FirstOrDefault();
+        var running = runningRuns.FirstOrDefault(r => r.Module == module && !r.DryRun);
         return new ModuleInfo(module, loaded.Definition.Title, served.Enabled.Contains(module), loaded.Definition.Version, loaded.ContentHash,
             loaded.Definition.DependsOn, schedules.Info(module), queries.LastRun(module), running);
     }
+
+    private IReadOnlyList<RunListItem> RunningRuns() =>
+        queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, PageRequest.MaxSize)).Items;
 
     private static Accepted<RunDetail> Accepted(RunDetail run) => TypedResults.Accepted($"/api/runs/{run.RunId}", run);
 

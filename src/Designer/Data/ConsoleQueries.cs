@@ -15,10 +15,15 @@ public sealed class ConsoleQueries
         CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC);
         CREATE INDEX IF NOT EXISTS runs_module_status ON runs (module, status, started_at DESC);
         CREATE INDEX IF NOT EXISTS runs_dry ON runs (dry_run, started_at DESC);
+        -- Every column the runs list shows, so a page is read from the index without walking past each run's pinned definition.
+        CREATE INDEX IF NOT EXISTS runs_list ON runs (started_at DESC, run_id DESC, module, version, dry_run, replay, status, finished_at,
+            read, created, updated, unchanged, quarantined, pages, error);
         CREATE INDEX IF NOT EXISTS quarantine_seen ON quarantine (last_seen DESC, module, stream, source_id);
         CREATE INDEX IF NOT EXISTS quarantine_module_seen ON quarantine (module, last_seen DESC);
         CREATE INDEX IF NOT EXISTS quarantine_stage_seen ON quarantine (stage, last_seen DESC);
         CREATE INDEX IF NOT EXISTS quarantine_reason ON quarantine (module, reason);
+        CREATE INDEX IF NOT EXISTS quarantine_module_stage_seen ON quarantine (module, stage, last_seen DESC);
+        CREATE INDEX IF NOT EXISTS quarantine_reason_seen ON quarantine (reason, last_seen DESC);
         CREATE INDEX IF NOT EXISTS conflicts_at ON conflicts (at DESC);
         CREATE INDEX IF NOT EXISTS conflicts_module_at ON conflicts (module, at DESC);
         """;
@@ -36,7 +41,13 @@ public sealed class ConsoleQueries
         command.ExecuteNonQuery();
     }
 
-    public PagedList<RunListItem> ListRuns(RunFilter filter, PageRequest page)
+    public PagedList<RunListItem> ListRuns(RunFilter filter, PageRequest page) => ListRuns(filter, page, count: true);
+
+    /// <summary>The newest run of a module (for the modules page): one indexed look-up, no count.</summary>
+    public RunListItem? LastRun(string module) =>
+        ListRuns(new RunFilter(module, null, null, null, null), new PageRequest(1, 1), count: false).Items.FirstOrDefault();
+
+    private PagedList<RunListItem> ListRuns(RunFilter filter, PageRequest page, bool count)
     {
         var where = new Where()
             .And("module = $module", "$module", filter.Module)
@@ -44,17 +55,13 @@ public sealed class ConsoleQueries
             .And("dry_run = $dry", "$dry", filter.DryRun is { } d ? (d ? 1 : 0) : null)
             .And("started_at >= $from", "$from", filter.From is { } f ? ServiceStore.Format(f) : null)
             .And("started_at < $to", "$to", filter.To is { } t ? ServiceStore.Format(t) : null);
-        return Paged(where, page, "runs", "started_at DESC, run_id DESC",
+        return Paged(where, page, "runs", "started_at DESC, run_id DESC", count,
             "run_id, module, version, dry_run, replay, status, started_at, finished_at, read, created, updated, unchanged, quarantined, pages, error",
             r => new RunListItem(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1, r.GetString(5),
                 ServiceStore.Parse(r.GetString(6)), r.IsDBNull(7) ? null : ServiceStore.Parse(r.GetString(7)),
                 new RunCounters(r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13)),
                 r.IsDBNull(14) ? null : r.GetString(14)));
     }
-
-    /// <summary>The newest run of each module (for the modules page), one indexed look-up per module.</summary>
-    public RunListItem? LastRun(string module) =>
-        ListRuns(new RunFilter(module, null, null, null, null), new PageRequest(1, 1)).Items.FirstOrDefault();
 
     public PagedList<QuarantineListItem> ListQuarantine(QuarantineFilter filter, PageRequest page)
     {
@@ -63,7 +70,7 @@ public sealed class ConsoleQueries
             .And("stream = $stream", "$stream", filter.Stream)
             .And("stage = $stage", "$stage", filter.Stage)
             .And("reason = $reason", "$reason", filter.Reason);
-        return Paged(where, page, "quarantine", "last_seen DESC, module, stream, source_id",
+        return Paged(where, page, "quarantine", "last_seen DESC, module, stream, source_id", true,
             "module, stream, source_id, stage, reason, attempts, run_id, last_seen",
             r => new QuarantineListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
                 r.GetString(6), ServiceStore.Parse(r.GetString(7))));
@@ -110,25 +117,27 @@ public sealed class ConsoleQueries
     }
 
     public PagedList<ConflictItem> ListConflicts(string? module, PageRequest page) =>
-        Paged(new Where().And("module = $module", "$module", module), page, "conflicts", "at DESC, ivvy_id",
+        Paged(new Where().And("module = $module", "$module", module), page, "conflicts", "at DESC, ivvy_id", true,
             "module, ivvy_id, crm_id, ivvy_value, crm_value, winner, policy, run_id, at",
             r => new ConflictItem(r.GetString(0), r.GetString(1), r.GetString(2), ParsePayload(r.GetString(3)), ParsePayload(r.GetString(4)),
                 r.GetString(5), r.GetString(6), r.GetString(7), ServiceStore.Parse(r.GetString(8))));
 
     public PagedList<PlanItem> ListPlan(string runId, string? action, string? stream, PageRequest page) =>
         Paged(new Where().And("run_id = $run", "$run", runId).And("action = $action", "$action", action).And("stream = $stream", "$stream", stream),
-            page, "plans", "rowid", "stream, source_id, action, reason",
+            page, "plans", "rowid", true, "stream, source_id, action, reason",
             r => new PlanItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3)));
 
-    private PagedList<T> Paged<T>(Where where, PageRequest page, string table, string orderBy, string columns, Func<SqliteDataReader, T> read)
+    /// <param name="count">Count the matches for <see cref="PagedList{T}.Total"/>; without, Total is the page's own count.</param>
+    private PagedList<T> Paged<T>(Where where, PageRequest page, string table, string orderBy, bool count, string columns, Func<SqliteDataReader, T> read)
     {
         using var connection = Open();
-        long total;
-        using (var count = connection.CreateCommand())
+        long? total = null;
+        if (count)
         {
-            count.CommandText = $"SELECT COUNT(*) FROM {table} {where.Sql}";
-            where.Bind(count);
-            total = (long)count.ExecuteScalar()!;
+            using var counting = connection.CreateCommand();
+            counting.CommandText = $"SELECT COUNT(*) FROM {table} {where.Sql}";
+            where.Bind(counting);
+            total = (long)counting.ExecuteScalar()!;
         }
 
         using var command = connection.CreateCommand();
@@ -143,7 +152,7 @@ public sealed class ConsoleQueries
             items.Add(read(reader));
         }
 
-        return new PagedList<T>(items, page.Number, page.Size, total);
+        return new PagedList<T>(items, page.Number, page.Size, total ?? items.Count);
     }
 
     private SqliteConnection Open()
