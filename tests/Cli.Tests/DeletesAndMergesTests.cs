@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Workflows.Definitions;
 

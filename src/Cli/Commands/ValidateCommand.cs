@@ -1,4 +1,5 @@
 using Spectre.Console;
+using IvvyWorkflows.Activities.Mapping;
 using IvvyWorkflows.Cli.Output;
 using IvvyWorkflows.Engine.Service;
 using IvvyWorkflows.Workflows;
