@@ -39,11 +39,16 @@ public static class ServeCommand
         {
             return 0;
         }
-        catch (Exception e) when (e is DefinitionException or OptionsValidationException or InvalidOperationException or DirectoryNotFoundException
-                                   or IOException or Engine.DurableEngineStartException)
+        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException)
         {
-            view.Error(e.Message);
-            return 2;
+            view.Error($"--urls: cannot listen there ({e.Message}); choose another address or port.");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            var (exitCode, message) = ExitCodes.Of(e);
+            view.Error(message);
+            return exitCode;
         }
     }
 

@@ -1,6 +1,6 @@
 // The API's shapes, as the OpenAPI document (/openapi/v1.json) describes them (src/Designer/Api/Contracts.cs).
 
-export type RunStatus = "Running" | "Completed" | "Failed" | "Terminated";
+export type RunStatus = "Running" | "Completed" | "CompletedWithErrors" | "Failed" | "Terminated";
 export type RunAction = "resume" | "restart" | "terminate";
 export type Role = "integrator" | "operator" | "business-user";
 

@@ -3,6 +3,7 @@ import type { RunStatus } from "../api/types";
 const tone: Record<RunStatus, string> = {
   Running: "info",
   Completed: "success",
+  CompletedWithErrors: "warning",
   Failed: "danger",
   Terminated: "neutral",
 };
@@ -11,7 +12,7 @@ export function StatusBadge({ status, label }: { status: RunStatus; label?: stri
   return (
     <span className={`badge badge-${tone[status] ?? "neutral"}`}>
       {status === "Running" && <span className="pulse" aria-hidden="true" />}
-      {label ?? status}
+      {label ?? (status === "CompletedWithErrors" ? "Completed with errors" : status)}
     </span>
   );
 }

@@ -12,7 +12,7 @@ import { EmptyState, ErrorState, Loading } from "../components/States";
 import { Badge, StatusBadge } from "../components/StatusBadge";
 import { formatDateTime, formatDuration, shortId } from "../format";
 
-const statuses = ["Running", "Completed", "Failed", "Terminated"];
+const statuses = ["Running", "Completed", "CompletedWithErrors", "Failed", "Terminated"];
 const pageSize = 25;
 
 export function RunsPage() {
@@ -40,7 +40,7 @@ export function RunsPage() {
         <FilterSelect id="filter-module" label="Module" all="All modules" value={module} onChange={(v) => filters.set("module", v)}
           options={modules.data?.map((m) => ({ value: m.id, label: m.title }))} />
         <FilterSelect id="filter-status" label="Status" all="Any status" value={status} onChange={(v) => filters.set("status", v)}
-          options={statuses.map((s) => ({ value: s, label: s }))} />
+          options={statuses.map((s) => ({ value: s, label: s === "CompletedWithErrors" ? "Completed with errors" : s }))} />
         <FilterSelect id="filter-kind" label="Kind" all="Runs and dry runs" value={kind} onChange={(v) => filters.set("kind", v)}
           options={[{ value: "live", label: "Runs only" }, { value: "dry", label: "Dry runs only" }]} />
       </FilterBar>
