@@ -31,8 +31,9 @@ public sealed record FaultRule
     /// <summary>Abort the connection instead of answering (the client sees a transport error, not a status).</summary>
     public bool DropConnection { get; init; }
 
-    /// <summary>A slow response: the call is handled as usual, then its answer is held this many milliseconds. A client
-    /// that gives up first sees a timeout although the call took effect. <see cref="Status"/> is ignored.</summary>
+    /// <summary>A slow response: the call is handled as usual, and its answer leaves this many milliseconds after the call
+    /// arrived (or once handled, if that is later). A client that gives up first sees a timeout although the call took
+    /// effect. <see cref="Status"/> is ignored.</summary>
     public int? DelayMs { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> when the rule cannot be armed.</summary>

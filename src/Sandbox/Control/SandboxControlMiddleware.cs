@@ -41,6 +41,9 @@ internal static class SandboxControlMiddleware
             if (fault.DelayMs is { } delayMs)
             {
                 // Handled now, answered late: what the client then does (time out, retry) meets a call that took effect.
+                // The answer's timer is set before the call is handled, so whoever sees its effect (a test on a fake
+                // clock) can advance the clock past it.
+                var answerAt = Task.Delay(TimeSpan.FromMilliseconds(delayMs), time, context.RequestAborted);
                 var answer = context.Response.Body;
                 using var held = new MemoryStream();
                 context.Response.Body = held;
@@ -53,7 +56,7 @@ internal static class SandboxControlMiddleware
                     context.Response.Body = answer;
                 }
 
-                await Task.Delay(TimeSpan.FromMilliseconds(delayMs), time, context.RequestAborted);
+                await answerAt;
                 held.Position = 0;
                 await held.CopyToAsync(answer, context.RequestAborted);
                 return;
