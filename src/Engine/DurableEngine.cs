@@ -164,6 +164,8 @@ public sealed class DurableEngine : IAsyncDisposable
                 LoggerFactory = quietLoggers,
             });
             await CreateTaskHubAsync(storage, options, ct);
+            var hubResources = new TaskHubResources(connectionString, options.TaskHubName);
+            var created = await hubResources.ListAsync(ct);
 
             backend = new SidecarCompatibleOrchestrationService(
                 storage, options.WorkItemVisibility / 3, CompletionPollInterval, time, logger);
@@ -185,9 +187,10 @@ public sealed class DurableEngine : IAsyncDisposable
 
             var hosts = await StartHostsAsync(backend, backend, registerTasks, configureServices, quietLoggers, ct);
             string description = options.UsesLocalAzurite ? "Azure Storage on local Azurite" : "Azure Storage";
+            var hub = storage;
             var watch = new StorageWatch(
                 queueEndpoint, options.StorageLossTimeout, launcher, launcher is null ? null : Path.GetFullPath(options.DataDirectory),
-                logger, time);
+                restoreCt => RestoreTaskHubAsync(hub, hubResources, created, options.TaskHubName, logger, restoreCt), logger, time);
             var engine = new DurableEngine(
                 hosts.Worker, hosts.Channel, hosts.Sidecar, hosts.Address, backend, storage,
                 launcher, options.StopAzuriteOnExit, watch, options.TaskHubName, description, logger);
@@ -492,6 +495,23 @@ public sealed class DurableEngine : IAsyncDisposable
                 "are right and that the account is reachable.",
                 ConnectionStringSetting, ex);
         }
+    }
+
+    /// <summary>Creates the task hub again when a restarted Azurite lost any of what it was created with.</summary>
+    /// <remarks>The service creates a hub once per instance unless asked to recreate its instance store, so it is asked
+    /// to: what that deletes is already gone or no longer consistent with the lost queues.</remarks>
+    static async Task RestoreTaskHubAsync(
+        AzureStorageOrchestrationService storage, TaskHubResources resources, IReadOnlySet<string> created, string taskHub,
+        ILogger logger, CancellationToken ct)
+    {
+        var missing = created.Except(await resources.ListAsync(ct)).ToList();
+        if (missing.Count == 0)
+        {
+            return;
+        }
+
+        EngineLog.TaskHubRecreating(logger, taskHub, string.Join(", ", missing));
+        await storage.CreateAsync(recreateInstanceStore: true).WaitAsync(TaskHubCreateTimeout, ct);
     }
 
     static string FirstLine(string text)

@@ -47,6 +47,12 @@ internal static partial class EngineLog
     [LoggerMessage(5017, LogLevel.Information, "The durable engine's storage ({Endpoint}) answers again")]
     public static partial void StorageAnswersAgain(ILogger logger, string endpoint);
 
+    [LoggerMessage(5018, LogLevel.Warning, "The restarted Azurite lost part of task hub {TaskHub} ({Missing}); creating it again (its orchestrations went with it; runs resume from the state store)")]
+    public static partial void TaskHubRecreating(ILogger logger, string taskHub, string missing);
+
+    [LoggerMessage(5019, LogLevel.Error, "Could not restore the task hub in the restarted Azurite")]
+    public static partial void TaskHubRestoreFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(5010, LogLevel.Information, "Durable engine started on task hub {TaskHub} ({Backend}) in {ElapsedMs:0} ms; sidecar at {Address}")]
     public static partial void EngineStarted(ILogger logger, string taskHub, string backend, double elapsedMs, string address);
 

@@ -6,7 +6,8 @@ namespace IvvyWorkflows.Engine;
 /// <summary>
 /// Watches the durable engine's storage while the engine runs: once a second it checks that the storage's queue
 /// endpoint accepts connections. A managed Azurite that died is restarted once when that is safe (see
-/// <see cref="AzuriteLauncher.TryRestartAsync"/>); storage that stays away for
+/// <see cref="AzuriteLauncher.TryRestartAsync"/>), and what it lost of the task hub is restored before
+/// <see cref="Restarts"/> says so; storage that stays away for
 /// <see cref="DurableEngineOptions.StorageLossTimeout"/> cancels <see cref="Lost"/>.
 /// </summary>
 /// <remarks>Without it, a run whose storage went away waited for ever: the storage SDK retries each call, and the
@@ -20,6 +21,7 @@ public sealed class StorageWatch : IAsyncDisposable
     readonly int port;
     readonly AzuriteLauncher? launcher;
     readonly string? dataDirectory;
+    readonly Func<CancellationToken, Task> restoreAfterRestart;
     readonly ILogger logger;
     readonly TimeProvider time;
     readonly CancellationTokenSource lost = new();
@@ -28,13 +30,15 @@ public sealed class StorageWatch : IAsyncDisposable
     int restarts;
 
     internal StorageWatch(
-        Uri queueEndpoint, TimeSpan bound, AzuriteLauncher? launcher, string? dataDirectory, ILogger logger, TimeProvider time)
+        Uri queueEndpoint, TimeSpan bound, AzuriteLauncher? launcher, string? dataDirectory,
+        Func<CancellationToken, Task> restoreAfterRestart, ILogger logger, TimeProvider time)
     {
         host = queueEndpoint.Host;
         port = queueEndpoint.Port;
         Bound = bound;
         this.launcher = launcher;
         this.dataDirectory = dataDirectory;
+        this.restoreAfterRestart = restoreAfterRestart;
         this.logger = logger;
         this.time = time;
         loop = Task.Run(WatchAsync);
@@ -103,6 +107,11 @@ public sealed class StorageWatch : IAsyncDisposable
 
                     if (launcher is not null && await launcher.TryRestartAsync(stop.Token))
                     {
+                        if (!await TryRestoreAsync())
+                        {
+                            return;
+                        }
+
                         Interlocked.Increment(ref restarts);
                         awaySince = null;
                         continue;
@@ -125,6 +134,23 @@ public sealed class StorageWatch : IAsyncDisposable
             {
                 // The restart failed (its reason is in azurite.log): the bound decides, as for any other outage.
             }
+        }
+    }
+
+    /// <summary>Restores the task hub in the restarted storage; when that fails the storage counts as lost at once,
+    /// since nothing can run on it.</summary>
+    async Task<bool> TryRestoreAsync()
+    {
+        try
+        {
+            await restoreAfterRestart(stop.Token);
+            return true;
+        }
+        catch (Exception ex) when (!stop.IsCancellationRequested)
+        {
+            EngineLog.TaskHubRestoreFailed(logger, ex);
+            await lost.CancelAsync();
+            return false;
         }
     }
 
