@@ -106,10 +106,19 @@ public sealed class MappingTemplate
     /// <remarks>
     /// Takes no cancellation token on purpose: a render is CPU-bound and bounded by
     /// <see cref="MappingTemplateOptions.RenderTimeout"/>, so the caller checks its own token between records.
+    /// The timeout is wall-clock time, which a busy machine (a GC pause, a starved thread pool) can use up on a sound
+    /// template and an ordinary record: a render that times out is tried once more with a fresh budget, and only a
+    /// second timeout fails the record.
     /// </remarks>
     public MappingResult Render(JsonObject record, JsonObject? context = null)
     {
         ArgumentNullException.ThrowIfNull(record);
+        var result = RenderOnce(record, context);
+        return result is { IsSuccess: false } failed && IsTimeout(failed.Error) ? RenderOnce(record, context) : result;
+    }
+
+    private MappingResult RenderOnce(JsonObject record, JsonObject? context)
+    {
 
         ScriptObject globals;
         try

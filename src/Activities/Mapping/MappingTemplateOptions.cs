@@ -22,7 +22,8 @@ public sealed class MappingTemplateOptions
     [Range(1024, 16 * 1024 * 1024)]
     public int LimitToString { get; set; } = 1024 * 1024;
 
-    /// <summary>Wall-clock budget for one render; the render is stopped at the next statement or loop step after it.</summary>
+    /// <summary>Wall-clock budget for one render; the render is stopped at the next statement or loop step after it, and
+    /// tried once more with a fresh budget (a busy machine can use one up), so a record fails after two timeouts.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
     public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromSeconds(1);
 }

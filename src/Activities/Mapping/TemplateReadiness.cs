@@ -67,23 +67,9 @@ public static class TemplateReadiness
         return errors;
     }
 
-    /// <summary>The sandbox fault rendering <paramref name="sample"/> hits, if any. The render timeout is wall-clock
-    /// time, which a busy machine can use up on a sound template: a timeout counts only when a second render repeats it.</summary>
-    private static TemplateDiagnostic? Fault(MappingTemplate template, JsonObject sample, JsonObject context)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            if (template.Render(sample, context) is not { IsSuccess: false } failed || !MappingTemplate.IsSandboxFault(failed.Error!))
-            {
-                return null;
-            }
-
-            if (!MappingTemplate.IsTimeout(failed.Error!) || attempt == 2)
-            {
-                return failed.Error;
-            }
-        }
-    }
+    /// <summary>The sandbox fault rendering <paramref name="sample"/> hits, if any.</summary>
+    private static TemplateDiagnostic? Fault(MappingTemplate template, JsonObject sample, JsonObject context) =>
+        template.Render(sample, context) is { IsSuccess: false } failed && MappingTemplate.IsSandboxFault(failed.Error!) ? failed.Error : null;
 
     /// <summary>A golden input, then variants of it: every value null, every text and list long.</summary>
     internal static IEnumerable<JsonObject> Samples(JsonObject input)

@@ -326,6 +326,38 @@ public sealed class MappingTemplateTests
     }
 
     [Fact]
+    public void Render_TimeoutOnceThenInTime_SucceedsOnTheSecondBudget()
+    {
+        // The first render's budget is gone at once (as on a machine too busy to run it); the second has its own.
+        var clock = new FirstTimerExpiredTimeProvider();
+        var options = new MappingTemplateOptions { RenderTimeout = TimeSpan.FromSeconds(1) };
+        var template = MappingTemplate.Compile(Name, "{{ n = 0\nfor i in 1..10\n  n = n + 1\nend }}{\"n\": {{ n }}}", options, clock);
+
+        var result = template.Render(Record());
+
+        Assert.True(result.IsSuccess, result.ToString());
+        Assert.Equal(10, (int)result.Output["n"]!);
+        Assert.Equal(2, clock.TimersCreated);
+    }
+
+    /// <summary>System time, except that the first timer created has expired by the time it is returned.</summary>
+    private sealed class FirstTimerExpiredTimeProvider : TimeProvider
+    {
+        public int TimersCreated { get; private set; }
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (TimersCreated++ > 0)
+            {
+                return base.CreateTimer(callback, state, dueTime, period);
+            }
+
+            callback(state);
+            return base.CreateTimer(static _ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    [Fact]
     public void ContentHash_LineEndings_DoNotChangeTheHash()
     {
         var lf = MappingTemplate.Compile(Name, "{\n  \"a\": 1\n}\n");
