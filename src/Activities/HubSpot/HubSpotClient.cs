@@ -110,11 +110,15 @@ public sealed partial class HubSpotClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _pipeline;
+    private readonly CallPacer _pacer;
     private readonly string _objectsRoot;
     private readonly string _propertiesRoot;
 
     /// <summary>Creates a client; <paramref name="options"/> are validated here (bad settings fail at start-up).</summary>
-    public HubSpotClient(HttpClient http, HubSpotClientOptions options, ApiCallMeter meter, TimeProvider timeProvider, ILogger logger)
+    /// <param name="pacer">The account's pacer, shared by every client of the account; one of its own from
+    /// <see cref="HubSpotClientOptions.RateLimit"/> when null.</param>
+    public HubSpotClient(HttpClient http, HubSpotClientOptions options, ApiCallMeter meter, TimeProvider timeProvider, ILogger logger,
+        CallPacer? pacer = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -128,6 +132,7 @@ public sealed partial class HubSpotClient
         _time = timeProvider;
         _logger = logger;
         _pipeline = RemoteCallPipeline.Create(options.RemoteCall, timeProvider);
+        _pacer = pacer ?? new CallPacer(options.RateLimit, timeProvider);
         var origin = options.BaseUrl.AbsoluteUri.TrimEnd('/');
         var objectsPath = options.ApiVersionPath.Trim('/');
         _objectsRoot = $"{origin}/{objectsPath}/";
@@ -461,8 +466,9 @@ public sealed partial class HubSpotClient
         var payload = body?.ToJsonString();
         try
         {
+            var lane = endpoint.EndsWith(".search", StringComparison.Ordinal) ? CallLane.Search : CallLane.General;
             return await _pipeline.ExecuteAsync(
-                async token => await SendOnceAsync(method, uri, payload, endpoint, isWrite, accept, token).ConfigureAwait(false),
+                token => _pacer.RunAsync(lane, t => SendOnceAsync(method, uri, payload, endpoint, isWrite, accept, t), token),
                 ct).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException e)

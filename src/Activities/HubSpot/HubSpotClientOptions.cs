@@ -39,6 +39,11 @@ public sealed class HubSpotClientOptions : IValidatableObject
     [Range(1, 1_000_000)]
     public int SearchResultCap { get; set; } = 10_000;
 
+    /// <summary>The account's rate limits, which calls are paced under. The default is the lowest tier's (private apps
+    /// on Free/Starter: 100 calls per 10 s, 4 searches a second); Professional/Enterprise allow 190 per 10 s.</summary>
+    [Required]
+    public RateLimitOptions RateLimit { get; set; } = new() { CallsPerWindow = 100, SearchCallsPerSecond = 4 };
+
     /// <summary>Retry and timeout bounds of each call.</summary>
     [Required]
     public RemoteCallOptions RemoteCall { get; set; } = new();
@@ -53,7 +58,7 @@ public sealed class HubSpotClientOptions : IValidatableObject
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        ConnectionValidation.Validate(BaseUrl, "HubSpot:BaseUrl", "https://api.hubapi.com", RemoteCall);
+        ConnectionValidation.Validate(BaseUrl, "HubSpot:BaseUrl", "https://api.hubapi.com", RemoteCall, RateLimit);
 
     /// <summary>Throws <see cref="ValidationException"/> naming every invalid setting (never the token's value).</summary>
     public void ValidateOrThrow() =>

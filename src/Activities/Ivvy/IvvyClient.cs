@@ -49,10 +49,14 @@ public sealed partial class IvvyClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _pipeline;
+    private readonly CallPacer _pacer;
     private readonly Uri _apiRoot;
 
     /// <summary>Creates a client; <paramref name="options"/> are validated here (bad settings fail at start-up).</summary>
-    public IvvyClient(HttpClient http, IvvyClientOptions options, ApiCallMeter meter, TimeProvider timeProvider, ILogger logger)
+    /// <param name="pacer">The account's pacer, shared by every client of the account; one of its own from
+    /// <see cref="IvvyClientOptions.RateLimit"/> when null.</param>
+    public IvvyClient(HttpClient http, IvvyClientOptions options, ApiCallMeter meter, TimeProvider timeProvider, ILogger logger,
+        CallPacer? pacer = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
@@ -66,6 +70,7 @@ public sealed partial class IvvyClient
         _time = timeProvider;
         _logger = logger;
         _pipeline = RemoteCallPipeline.Create(options.RemoteCall, timeProvider);
+        _pacer = pacer ?? new CallPacer(options.RateLimit, timeProvider);
         // Scheme, host and port only: iVvy signs the path from "/api/1.0/", and user info must never travel in a URL.
         var root = options.BaseUrl.GetComponents(UriComponents.SchemeAndServer, UriFormat.UriEscaped);
         _apiRoot = new Uri(root + "/api/" + IvvySignature.ApiVersion + "/");
@@ -91,7 +96,7 @@ public sealed partial class IvvyClient
         try
         {
             return await _pipeline.ExecuteAsync(
-                async token => await SendOnceAsync(uri, endpoint, bytes, recordCall, token).ConfigureAwait(false),
+                token => _pacer.RunAsync(CallLane.General, t => SendOnceAsync(uri, endpoint, bytes, recordCall, t), token),
                 ct).ConfigureAwait(false);
         }
         catch (TimeoutRejectedException e)

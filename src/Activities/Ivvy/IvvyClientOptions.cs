@@ -29,13 +29,18 @@ public sealed class IvvyClientOptions : IValidatableObject
     [Range(1, 100)]
     public int PerPage { get; set; } = 100;
 
+    /// <summary>The account's rate limits, which calls are paced under. iVvy documents no number: none by default (its 429s
+    /// alone slow calls down); set one when the account has a known limit.</summary>
+    [Required]
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>Retry and timeout bounds of each call.</summary>
     [Required]
     public RemoteCallOptions RemoteCall { get; set; } = new();
 
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        ConnectionValidation.Validate(BaseUrl, "Ivvy:BaseUrl", "https://api.ap-southeast-2.ivvy.com", RemoteCall);
+        ConnectionValidation.Validate(BaseUrl, "Ivvy:BaseUrl", "https://api.ap-southeast-2.ivvy.com", RemoteCall, RateLimit);
 
     /// <summary>Throws <see cref="ValidationException"/> naming the first invalid setting (never its secret value).</summary>
     public void ValidateOrThrow() =>

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.Connectors;
 using IvvyWorkflows.Activities.HubSpot;
 using IvvyWorkflows.Activities.Ivvy;
+using IvvyWorkflows.Activities.Resilience;
 using IvvyWorkflows.Workflows.Definitions;
 using Microsoft.Extensions.Logging;
 
@@ -224,9 +225,13 @@ public sealed class ConnectorFactory(
         _ => throw new InvalidOperationException($"No membership writer for connector '{target.Connector}'."),
     };
 
+    // One pacer per account, shared by every stream and run in the process (this factory is a singleton).
+    private readonly CallPacer _hubSpotPacer = new(hubSpot.RateLimit, time);
+    private readonly CallPacer _ivvyPacer = new(ivvy.RateLimit, time);
+
     private HubSpotClient CreateHubSpotClient(ApiCallMeter meter) =>
-        new(http.CreateClient(nameof(HubSpotClient)), hubSpot, meter, time, loggers.CreateLogger<HubSpotClient>());
+        new(http.CreateClient(nameof(HubSpotClient)), hubSpot, meter, time, loggers.CreateLogger<HubSpotClient>(), _hubSpotPacer);
 
     private IvvyClient CreateIvvyClient(ApiCallMeter meter) =>
-        new(http.CreateClient(nameof(IvvyClient)), ivvy, meter, time, loggers.CreateLogger<IvvyClient>());
+        new(http.CreateClient(nameof(IvvyClient)), ivvy, meter, time, loggers.CreateLogger<IvvyClient>(), _ivvyPacer);
 }

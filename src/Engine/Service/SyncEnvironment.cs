@@ -77,6 +77,10 @@ public sealed class SyncEnvironment : IAsyncDisposable
             ivvy.ApiSecret = sandboxOptions.Ivvy.ApiSecret;
             hubSpot.BaseUrl = sandbox.HubSpotBaseUrl;
             hubSpot.AccessToken = sandboxOptions.HubSpot.AccessToken;
+            // The simulated portal's limits are the account's: calls are paced under them as under a real portal's.
+            hubSpot.RateLimit.CallsPerWindow = sandboxOptions.HubSpot.TenSecondlyLimit;
+            hubSpot.RateLimit.Window = TimeSpan.FromSeconds(10);
+            hubSpot.RateLimit.SearchCallsPerSecond = sandboxOptions.HubSpot.SearchPerSecondLimit;
         }
 
         ivvy.ValidateOrThrow();
