@@ -42,11 +42,15 @@ public sealed record RunDetail(string RunId, string Module, int Version, string 
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, RunCounters Counters, IReadOnlyDictionary<string, long> ApiCalls,
     RunProgress Progress, IReadOnlyList<StreamPosition> Streams, RunFailure? Failure, IReadOnlyList<string> Actions);
 
-/// <summary>Where a stream's read stands: its cursor as last committed (offset into the window and the window's size when known).</summary>
-public sealed record StreamPosition(string Stream, bool Started, bool Complete, long? Offset, long? Total);
+/// <summary>Where a stream's read stands: its cursor as last committed (offset into the window and the window's size when
+/// known), and what this run committed for the stream (read, created, updated, unchanged, quarantined).</summary>
+public sealed record StreamPosition(string Stream, bool Started, bool Complete, long? Offset, long? Total, RunCounters Counters);
 
 /// <summary>Why a run failed, as the remote or the pipeline said it, and what an operator can do.</summary>
-public sealed record RunFailure(string Message, string Advice);
+/// <param name="Stage">Where it stopped: "fetch", "map", "upsert", or "run" (retries used up, the orchestration); null for a
+/// run that failed before stages were recorded.</param>
+/// <param name="ErrorClass">The class of the error: the connectors' failure kind ("Config", "System", ...), "Template", or an exception type.</param>
+public sealed record RunFailure(string Message, string? Stage, string? ErrorClass, string Advice);
 
 /// <summary>Progress of a run as it commits pages: the same figures the command's progress bar shows.</summary>
 /// <param name="Total">Read so far plus what the open windows still hold; null until a window says its size.</param>

@@ -67,10 +67,13 @@ export interface StreamPosition {
   complete: boolean;
   offset: number | null;
   total: number | null;
+  counters: RunCounters;
 }
 
 export interface RunFailure {
   message: string;
+  stage: string | null;
+  errorClass: string | null;
   advice: string;
 }
 
