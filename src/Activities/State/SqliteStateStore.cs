@@ -12,7 +12,7 @@ namespace IvvyWorkflows.Activities.State;
 /// crash before the commit redoes the page and an orchestration that was superseded cannot move the cursor.
 /// This, not the orchestration history, is what a resumed run continues from.
 /// </remarks>
-public sealed class SqliteStateStore
+public sealed partial class SqliteStateStore
 {
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -81,6 +81,7 @@ public sealed class SqliteStateStore
         _time = time ?? TimeProvider.System;
         using var connection = Open();
         Execute(connection, null, Schema);
+        Execute(connection, null, KeysetIndexes);
         AddColumnIfMissing(connection, "runs", "replay", "INTEGER NOT NULL DEFAULT 0");
         AddColumnIfMissing(connection, "runs", "failure_stage", "TEXT");
         AddColumnIfMissing(connection, "runs", "failure_class", "TEXT");

@@ -90,7 +90,9 @@ public sealed record QuarantineEntry(string Module, string Stream, string Source
     int Attempts, string RunId, DateTimeOffset LastSeen);
 
 /// <summary>Which page of a long list to show: 1-based <paramref name="Number"/>, <paramref name="Size"/> entries a page.</summary>
-public sealed record PageRequest(int Number = 1, int Size = PageRequest.DefaultSize)
+/// <param name="After">For the lists read by key (runs, quarantine; see <see cref="KeysetPage{T}"/>): the token of the
+/// page before (its <c>Next</c>); null for the first page. Such lists ignore <paramref name="Number"/>.</param>
+public sealed record PageRequest(int Number = 1, int Size = PageRequest.DefaultSize, string? After = null)
 {
     public const int DefaultSize = 100;
     public const int MaxSize = 10_000;

@@ -4,7 +4,10 @@ using IvvyWorkflows.Activities.State;
 namespace IvvyWorkflows.Designer.Api;
 
 /// <summary>One page of a list: the items, where it is, and how many there are in all (every list is paged here).</summary>
-public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+/// <param name="Total">How many match; counted on the first page of a list read by key (runs, quarantine), null on the
+/// pages after it (the first page's count holds).</param>
+/// <param name="Next">For a list read by key: the <c>after</c> of the next page; null on the last page (and on lists paged by number).</param>
+public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long? Total, string? Next = null);
 
 /// <summary>The API's paging of the state store's <see cref="PageRequest"/>: 1-based, at most <see cref="MaxSize"/> items.</summary>
 public static class ApiPaging
@@ -12,8 +15,8 @@ public static class ApiPaging
     public const int DefaultSize = 50;
     public const int MaxSize = 500;
 
-    public static PageRequest From(int? page, int? pageSize) =>
-        new(Math.Max(1, page ?? 1), Math.Clamp(pageSize ?? DefaultSize, 1, MaxSize));
+    public static PageRequest From(int? page, int? pageSize, string? after = null) =>
+        new(Math.Max(1, page ?? 1), Math.Clamp(pageSize ?? DefaultSize, 1, MaxSize), string.IsNullOrEmpty(after) ? null : after);
 }
 
 public sealed record RunFilter(string? Module, string? Status, bool? DryRun, DateTimeOffset? From, DateTimeOffset? To);

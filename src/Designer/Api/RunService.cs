@@ -197,7 +197,7 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
     }
 
     private IReadOnlyList<RunListItem> RunningRuns() =>
-        queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, PageRequest.MaxSize)).Items;
+        queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, PageRequest.MaxSize), count: false).Items;
 
     private static Accepted<RunDetail> Accepted(RunDetail run) => TypedResults.Accepted($"/api/runs/{run.RunId}", run);
 

@@ -327,7 +327,7 @@ function Plan({ runId }: { runId: string }) {
               ))}
             </tbody>
           </table>
-          <Pager page={plan.data.page} pageSize={plan.data.pageSize} total={plan.data.total} onPage={setPage} label="Plan pages" />
+          <Pager page={plan.data.page} pageSize={plan.data.pageSize} total={plan.data.total ?? 0} onPage={setPage} label="Plan pages" />
         </>
       )}
     </section>
