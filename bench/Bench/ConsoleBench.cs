@@ -30,7 +30,7 @@ internal static class ConsoleBench
     private static async Task<string> DeepAsync(HttpClient client, string list, int depth)
     {
         string? after = null;
-        for (var read = 0; read < depth; read += 500)
+        for (var read = 500; read <= depth; read += 500)
         {
             var page = await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>(
                 new Uri($"{list}?pageSize=500{(after is null ? "" : "&after=" + after)}", UriKind.Relative));
