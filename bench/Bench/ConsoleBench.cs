@@ -26,6 +26,20 @@ internal static class ConsoleBench
     private const int Planned = 10_000;
     private const int Calls = 200;
 
+    /// <summary>The <c>after</c> token <paramref name="depth"/> entries down a list read by key (pages of 500).</summary>
+    private static async Task<string> DeepAsync(HttpClient client, string list, int depth)
+    {
+        string? after = null;
+        for (var read = 500; read <= depth; read += 500)
+        {
+            var page = await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>(
+                new Uri($"{list}?pageSize=500{(after is null ? "" : "&after=" + after)}", UriKind.Relative));
+            after = (string?)page!["next"] ?? throw new InvalidOperationException($"{list} ended before {depth:N0} entries.");
+        }
+
+        return after!;
+    }
+
     public static async Task<int> RunAsync(bool smoke)
     {
         var data = Directory.CreateTempSubdirectory("ivvy-bench-console-").FullName;
@@ -59,11 +73,14 @@ internal static class ConsoleBench
             report.AppendLine();
             report.AppendLine("| call | p50 ms | p95 ms | max ms |");
             report.AppendLine("|---|---:|---:|---:|");
+            // The deep pages of the lists read by key: the token after 3/4 of the list, walked to with the API's own "next".
+            var deepRuns = await DeepAsync(client, "/api/runs", Runs / scale * 3 / 4);
+            var deepQuarantine = await DeepAsync(client, "/api/quarantine", Quarantined / scale * 3 / 4);
             foreach (var path in new[]
                      {
-                         "/api/modules", "/api/modules/contacts", "/api/runs", "/api/runs?page=150&pageSize=50", "/api/runs?module=companies&status=Failed",
+                         "/api/modules", "/api/modules/contacts", "/api/runs", $"/api/runs?pageSize=50&after={deepRuns}", "/api/runs?module=companies&status=Failed",
                          "/api/runs?dryRun=true&pageSize=200", "/api/runs/run-000042", "/api/runs/run-000007/plan?page=100&pageSize=50",
-                         "/api/quarantine", "/api/quarantine?page=1500&pageSize=50", "/api/quarantine?module=contacts&stage=map",
+                         "/api/quarantine", $"/api/quarantine?pageSize=50&after={deepQuarantine}", "/api/quarantine?module=contacts&stage=map",
                          "/api/quarantine?reason=reason%207", "/api/quarantine/facets", "/api/quarantine/facets?module=contacts",
                          "/api/quarantine/contacts/contacts/4242", "/api/conflicts", "/api/conflicts?module=contacts&page=50",
                      })
@@ -87,7 +104,8 @@ internal static class ConsoleBench
                 }
 
                 times.Sort();
-                var row = string.Create(CultureInfo.InvariantCulture, $"| `GET {path}` | {times[times.Count / 2]:N1} | {times[(int)(times.Count * 0.95)]:N1} | {times[^1]:N1} |");
+                var shown = path.Contains("after=", StringComparison.Ordinal) ? path[..(path.IndexOf("after=", StringComparison.Ordinal) + 6)] + "(3/4 down)" : path;
+                var row = string.Create(CultureInfo.InvariantCulture, $"| `GET {shown}` | {times[times.Count / 2]:N1} | {times[(int)(times.Count * 0.95)]:N1} | {times[^1]:N1} |");
                 report.AppendLine(row);
                 Console.WriteLine(row);
             }

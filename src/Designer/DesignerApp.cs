@@ -48,6 +48,7 @@ public static class DesignerApp
         services.AddSingleton<Accounts>();
         services.AddSingleton<ServedModules>();
         services.AddSingleton<ModuleSchedules>();
+        services.AddSingleton<ServeRunLocks>();
         services.AddSingleton<ModuleScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<ModuleScheduler>());
         services.AddHostedService<DefinitionsCheck>();

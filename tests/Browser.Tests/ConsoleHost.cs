@@ -8,7 +8,8 @@ namespace IvvyWorkflows.Browser.Tests;
 
 /// <summary>The real host as the API tests start it (<see cref="ServiceHost"/>: <c>DesignerApp</c> on a free loopback port,
 /// on the sandbox it starts itself, a data folder and task hub of its own), with the console's files, the schedules on
-/// (due daily at 03:00, so shown but never due during a test) and one user per role.</summary>
+/// (due daily at 03:00, so shown but never due during a test, unless the scenario asks for the defaults a user gets)
+/// and one user per role.</summary>
 public sealed class ConsoleHost : IAsyncDisposable
 {
     private readonly ServiceHost _service;
@@ -36,7 +37,9 @@ public sealed class ConsoleHost : IAsyncDisposable
 
     public static string RepoRoot => ServiceHost.Root;
 
-    public static async Task<ConsoleHost> StartAsync(int seedCount, int latencyMs = 0)
+    /// <param name="defaultSchedules">Keep the settings' default schedules (as a user's <c>serve</c> has them), for the
+    /// screenshots the README shows; a tick due during the scenario is skipped while its run goes.</param>
+    public static async Task<ConsoleHost> StartAsync(int seedCount, int latencyMs = 0, bool defaultSchedules = false)
     {
         var index = Path.Combine(AppContext.BaseDirectory, "wwwroot", "index.html");
         if (!File.Exists(index))
@@ -48,7 +51,11 @@ public sealed class ConsoleHost : IAsyncDisposable
         service.Settings["Sandbox:Ivvy:SeedCount"] = seedCount.ToString();
         service.Settings["Sandbox:LatencyMs"] = latencyMs.ToString();
         service.Settings["Schedules:Enabled"] = "true";
-        service.Settings["Schedules:Default"] = "0 3 * * *";
+        if (!defaultSchedules)
+        {
+            service.Settings["Schedules:Default"] = "0 3 * * *";
+        }
+
         await service.InitializeAsync();
         var environment = await service.App.Services.GetRequiredService<SyncEnvironmentProvider>().GetAsync(CancellationToken.None);
         return new ConsoleHost(service, environment);

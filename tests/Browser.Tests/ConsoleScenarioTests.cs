@@ -18,7 +18,8 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
     public async Task Operator_RunNowHubSpotRefusesThenResume_HubSpotHoldsEveryContactOnce()
     {
         // Latency makes the run take long enough to watch it move and to fault it halfway.
-        await using var host = await ConsoleHost.StartAsync(seedCount: 2000, latencyMs: 60);
+        // The defaults a user's serve has: this scenario's pages are the README's screenshots (docs/console.png).
+        await using var host = await ConsoleHost.StartAsync(seedCount: 2000, latencyMs: 60, defaultSchedules: true);
         await using var context = await chromium.NewContextAsync(host);
         var page = await context.NewPageAsync();
         await SignInAsync(page, host.OperatorName, "01-sign-in");
@@ -42,6 +43,11 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         await Expect(failure).ToBeVisibleAsync(new() { Timeout = (float)RunTimeout.TotalMilliseconds });
         await Expect(failure).ToContainTextAsync("HubSpot refused the access token");
         await Expect(failure).ToContainTextAsync("What to do");
+        // The stage it stopped in (HubSpot is read by the two-way stream and written by the other) and the error's class.
+        await Expect(page.GetByTestId("failure-stage")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^(fetch|upsert)$"));
+        await Expect(page.GetByTestId("failure-class")).ToHaveTextAsync("Config");
+        var stored = (await host.Environment.Store.GetRunAsync(page.Url[(page.Url.LastIndexOf('/') + 1)..]))!.Failure;
+        Assert.Equal("Config", stored?.ErrorClass);
         await ChromiumFixture.CheckPageAsync(page, "04-run-detail-failed");
         var runId = page.Url[(page.Url.LastIndexOf('/') + 1)..];
         Assert.Equal(RunStatus.Failed, (await host.Environment.Store.GetRunAsync(runId))!.Status);
@@ -70,7 +76,7 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
     }
 
     [Fact]
-    public async Task Operator_QuarantinedBookingsFixedThenReplayAll_DealsLandInHubSpot()
+    public async Task Operator_QuarantinedBookingsFixedThenReplaySelectedThenAll_DealsLandInHubSpot()
     {
         await using var host = await ConsoleHost.StartAsync(seedCount: 200);
         await using var context = await chromium.NewContextAsync(host);
@@ -93,11 +99,33 @@ public sealed class ConsoleScenarioTests(ChromiumFixture chromium)
         await RunNowAsync(page, "companies", Finished);
         Assert.Equal(0, await host.Sandbox.HubSpot.CountAsync("deals"));
 
-        // Replay all of the module's records from the list filtered to it.
+        // Replay one selected record, by keyboard: only it lands, the others stay quarantined.
         await NavLink(page, "Quarantine").ClickAsync();
         await page.GetByLabel("Module").SelectOptionAsync("bookings");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("module=bookings"));
         await Expect(page.Locator("tr[data-record]")).ToHaveCountAsync(bookings);
+        var chosen = page.Locator($"tr[data-record='{record}']").GetByRole(AriaRole.Checkbox);
+        await chosen.FocusAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Expect(chosen).ToBeCheckedAsync();
+        var replaySelected = page.GetByRole(AriaRole.Button, new() { Name = "Replay selected (1)" });
+        await replaySelected.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator(".notice")).ToContainTextAsync("Replaying 1 record.");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Follow run", Exact = false }).ClickAsync();
+        await Expect(page.Locator(".page-header .badge").First).ToHaveTextAsync("Completed", new() { Timeout = (float)RunTimeout.TotalMilliseconds });
+        // The run detail counts per stream: the one record read and created.
+        await Expect(page.Locator("tr[data-stream] [data-counter='read']").First).ToHaveTextAsync("1");
+        await Expect(page.Locator("tr[data-stream] [data-counter='created']").First).ToHaveTextAsync("1");
+        await ChromiumFixture.CheckPageAsync(page, "07b-run-detail-replay-selected");
+        Assert.Equal(1, await host.Sandbox.HubSpot.CountAsync("deals"));
+        Assert.NotNull(await host.Sandbox.HubSpot.FindByPropertyAsync("deals", "ivvy_booking_id", record!));
+        Assert.Equal(bookings - 1, (await host.Environment.Store.ListQuarantineAsync("bookings", limit: 10_000)).Count);
+        Assert.DoesNotContain(await host.Environment.Store.ListQuarantineAsync("bookings", limit: 10_000), e => e.SourceId == record);
+
+        // Replay all of the module's other records from the list filtered to it.
+        await page.GotoAsync("/quarantine?module=bookings");
+        await Expect(page.Locator("tr[data-record]")).ToHaveCountAsync(bookings - 1);
         await page.GetByRole(AriaRole.Button, new() { Name = "Replay all of bookings" }).ClickAsync();
         await Expect(page.Locator(".notice")).ToContainTextAsync("Replaying");
         await page.GetByRole(AriaRole.Link, new() { Name = "Follow run", Exact = false }).ClickAsync();

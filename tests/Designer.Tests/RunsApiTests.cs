@@ -91,7 +91,7 @@ public sealed class RunsApiTests(ServiceHost host) : IClassFixture<ServiceHost>
         }
     }
 
-    private static async Task<string> RunToEndAsync(HttpClient client, string module, bool dryRun)
+    internal static async Task<string> RunToEndAsync(HttpClient client, string module, bool dryRun)
     {
         var started = await client.PostAsJsonAsync(new Uri($"/api/modules/{module}/runs", UriKind.Relative), new { dryRun });
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
@@ -101,7 +101,7 @@ public sealed class RunsApiTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     /// <summary>The run's <c>progress</c> events until the stream ends (the run left Running).</summary>
-    private static async Task<List<JsonObject>> ReadProgressAsync(HttpClient client, string runId)
+    internal static async Task<List<JsonObject>> ReadProgressAsync(HttpClient client, string runId)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         using var response = await client.GetAsync(new Uri($"/api/runs/{runId}/progress", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, timeout.Token);

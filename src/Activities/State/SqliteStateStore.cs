@@ -12,7 +12,7 @@ namespace IvvyWorkflows.Activities.State;
 /// crash before the commit redoes the page and an orchestration that was superseded cannot move the cursor.
 /// This, not the orchestration history, is what a resumed run continues from.
 /// </remarks>
-public sealed class SqliteStateStore
+public sealed partial class SqliteStateStore
 {
     private const string Schema = """
         PRAGMA journal_mode = WAL;
@@ -61,6 +61,14 @@ public sealed class SqliteStateStore
         CREATE TABLE IF NOT EXISTS plans (
             run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL, action TEXT NOT NULL, reason TEXT NOT NULL,
             PRIMARY KEY (run_id, stream, source_id));
+        CREATE TABLE IF NOT EXISTS run_streams (
+            run_id TEXT NOT NULL, stream TEXT NOT NULL,
+            read INTEGER NOT NULL DEFAULT 0, created INTEGER NOT NULL DEFAULT 0, updated INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0, quarantined INTEGER NOT NULL DEFAULT 0, pages INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (run_id, stream)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS replay_selection (
+            run_id TEXT NOT NULL, stream TEXT NOT NULL, source_id TEXT NOT NULL,
+            PRIMARY KEY (run_id, stream, source_id)) WITHOUT ROWID;
         """;
 
     private readonly string _connectionString;
@@ -73,19 +81,32 @@ public sealed class SqliteStateStore
         _time = time ?? TimeProvider.System;
         using var connection = Open();
         Execute(connection, null, Schema);
+        Execute(connection, null, KeysetIndexes);
         AddColumnIfMissing(connection, "runs", "replay", "INTEGER NOT NULL DEFAULT 0");
+        AddColumnIfMissing(connection, "runs", "failure_stage", "TEXT");
+        AddColumnIfMissing(connection, "runs", "failure_class", "TEXT");
     }
 
-    public Task CreateRunAsync(RunRecord run)
+    /// <param name="replaySelection">For a replay run restricted to some quarantined records: those records (stream,
+    /// source id); the module's other quarantined records stay as they are. Null or empty: a replay takes them all.</param>
+    public Task CreateRunAsync(RunRecord run, IReadOnlyCollection<(string Stream, string SourceId)>? replaySelection = null)
     {
         using var connection = Open();
-        Execute(connection, null, """
+        using var transaction = connection.BeginTransaction();
+        Execute(connection, transaction, """
             INSERT INTO runs (run_id, module, version, content_hash, pinned_definition, dry_run, replay, status, owner, attempt, started_at)
             VALUES ($id, $module, $version, $hash, $pinned, $dry, $replay, $status, $owner, $attempt, $started)
             """,
             ("$id", run.RunId), ("$module", run.Module), ("$version", run.Version), ("$hash", run.ContentHash),
             ("$pinned", run.PinnedDefinition), ("$dry", run.DryRun ? 1 : 0), ("$replay", run.Replay ? 1 : 0), ("$status", run.Status.ToString()),
             ("$owner", run.Owner), ("$attempt", run.Attempt), ("$started", Format(run.StartedAt)));
+        foreach (var (stream, sourceId) in replaySelection ?? [])
+        {
+            Execute(connection, transaction, "INSERT OR IGNORE INTO replay_selection (run_id, stream, source_id) VALUES ($id, $stream, $source)",
+                ("$id", run.RunId), ("$stream", stream), ("$source", sourceId));
+        }
+
+        transaction.Commit();
         return Task.CompletedTask;
     }
 
@@ -118,7 +139,8 @@ public sealed class SqliteStateStore
     {
         using var connection = Open();
         var changed = Execute(connection, null, """
-            UPDATE runs SET attempt = attempt + 1, owner = run_id || '.' || (attempt + 1), status = 'Running', finished_at = NULL, error = NULL
+            UPDATE runs SET attempt = attempt + 1, owner = run_id || '.' || (attempt + 1), status = 'Running', finished_at = NULL, error = NULL,
+                failure_stage = NULL, failure_class = NULL
             WHERE run_id = $id
             """, ("$id", runId));
         return changed == 0
@@ -128,16 +150,18 @@ public sealed class SqliteStateStore
 
     /// <summary>Ends a run; refused (false) when <paramref name="owner"/> no longer owns it. A run finished as
     /// <see cref="RunStatus.Completed"/> that quarantined records in it is recorded as <see cref="RunStatus.CompletedWithErrors"/>.</summary>
-    public Task<bool> FinishRunAsync(string runId, string owner, RunStatus status, string? error)
+    /// <param name="failure">Where a failed run stopped and the class of its error (see <see cref="RunRecord.FailureStage"/>).</param>
+    public Task<bool> FinishRunAsync(string runId, string owner, RunStatus status, string? error, RunFailureClass? failure = null)
     {
         using var connection = Open();
         using var transaction = connection.BeginTransaction();
         var changed = Execute(connection, transaction, """
             UPDATE runs SET status = CASE WHEN $status = 'Completed' AND quarantined > 0 THEN 'CompletedWithErrors' ELSE $status END,
-                finished_at = $now, error = $error
+                finished_at = $now, error = $error, failure_stage = $stage, failure_class = $class
             WHERE run_id = $id AND owner = $owner
             """,
-            ("$status", status.ToString()), ("$now", Format(_time.GetUtcNow())), ("$error", error), ("$id", runId), ("$owner", owner));
+            ("$status", status.ToString()), ("$now", Format(_time.GetUtcNow())), ("$error", error), ("$stage", failure?.Stage),
+            ("$class", failure?.ErrorClass), ("$id", runId), ("$owner", owner));
         // A dry run's cursor is scratch: it must never become a live cursor.
         Execute(connection, transaction, "DELETE FROM cursors WHERE scope = $id", ("$id", runId));
         transaction.Commit();
@@ -546,6 +570,15 @@ public sealed class SqliteStateStore
             """,
             ("$read", c.Read), ("$created", c.Created), ("$updated", c.Updated), ("$unchanged", c.Unchanged),
             ("$quarantined", c.Quarantined), ("$pages", c.Pages), ("$calls", JsonSerializer.Serialize(calls)), ("$id", page.RunId));
+        Execute(connection, transaction, """
+            INSERT INTO run_streams (run_id, stream, read, created, updated, unchanged, quarantined, pages)
+            VALUES ($id, $stream, $read, $created, $updated, $unchanged, $quarantined, $pages)
+            ON CONFLICT (run_id, stream) DO UPDATE SET read = read + excluded.read, created = created + excluded.created,
+                updated = updated + excluded.updated, unchanged = unchanged + excluded.unchanged,
+                quarantined = quarantined + excluded.quarantined, pages = pages + excluded.pages
+            """,
+            ("$id", page.RunId), ("$stream", page.Stream), ("$read", c.Read), ("$created", c.Created), ("$updated", c.Updated),
+            ("$unchanged", c.Unchanged), ("$quarantined", c.Quarantined), ("$pages", c.Pages));
         transaction.Commit();
         return Task.FromResult(true);
     }
@@ -579,12 +612,29 @@ public sealed class SqliteStateStore
         var entries = new List<QuarantineEntry>();
         while (reader.Read())
         {
-            entries.Add(new QuarantineEntry(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                reader.GetString(5), reader.GetInt32(6), reader.GetString(7), Parse(reader.GetString(8))));
+            entries.Add(ReadQuarantine(reader));
         }
 
         return Task.FromResult<IReadOnlyList<QuarantineEntry>>(entries);
     }
+
+    /// <summary>The quarantined records of one stream a replay run takes, oldest first: the records it was started for,
+    /// or all of the stream's when it was started for all.</summary>
+    public Task<IReadOnlyList<QuarantineEntry>> ListReplayEntriesAsync(string runId, string module, string stream) =>
+        Task.FromResult<IReadOnlyList<QuarantineEntry>>(Query("""
+            SELECT q.module, q.stream, q.source_id, q.stage, q.reason, q.payload, q.attempts, q.run_id, q.last_seen FROM quarantine q
+            WHERE q.module = $module AND q.stream = $stream
+              AND (NOT EXISTS (SELECT 1 FROM replay_selection WHERE run_id = $run)
+                   OR EXISTS (SELECT 1 FROM replay_selection r WHERE r.run_id = $run AND r.stream = q.stream AND r.source_id = q.source_id))
+            ORDER BY q.last_seen, q.source_id
+            """, ReadQuarantine, [("$module", module), ("$stream", stream), ("$run", runId)]));
+
+    /// <summary>A run's committed counters per stream, in the order the streams were first committed.</summary>
+    public Task<IReadOnlyDictionary<string, RunCounters>> GetStreamCountersAsync(string runId) =>
+        Task.FromResult<IReadOnlyDictionary<string, RunCounters>>(Query(
+            "SELECT stream, read, created, updated, unchanged, quarantined, pages FROM run_streams WHERE run_id = $id",
+            r => (Stream: r.GetString(0), Counters: new RunCounters(r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6))),
+            [("$id", runId)]).ToDictionary(s => s.Stream, s => s.Counters, StringComparer.Ordinal));
 
     /// <summary>One page of the quarantine (most recent first) and how many entries there are in all.</summary>
     public async Task<Page<QuarantineEntry>> PageQuarantineAsync(string? module, PageRequest page) =>
@@ -660,7 +710,7 @@ public sealed class SqliteStateStore
     {
         using var command = Command(connection, null, $"""
             SELECT run_id, module, version, content_hash, pinned_definition, dry_run, status, owner, attempt, started_at, finished_at, error,
-                   read, created, updated, unchanged, quarantined, pages, api_calls, replay FROM runs {where}
+                   read, created, updated, unchanged, quarantined, pages, api_calls, replay, failure_stage, failure_class FROM runs {where}
             """, parameters);
         using var reader = command.ExecuteReader();
         var runs = new List<RunRecord>();
@@ -683,6 +733,8 @@ public sealed class SqliteStateStore
                 Counters = new RunCounters(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16), reader.GetInt64(17)),
                 ApiCalls = JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(18)) ?? [],
                 Replay = reader.GetInt32(19) == 1,
+                Failure = reader.IsDBNull(20) && reader.IsDBNull(21) ? null
+                    : new RunFailureClass(reader.IsDBNull(20) ? null : reader.GetString(20), reader.IsDBNull(21) ? null : reader.GetString(21)),
             });
         }
 
@@ -734,6 +786,9 @@ public sealed class SqliteStateStore
         parameters = values.Select((v, i) => ($"$v{i}", (object?)v)).ToArray();
         return values.Count == 0 ? null : string.Format(CultureInfo.InvariantCulture, sql, string.Join(',', parameters.Select(p => p.Name)));
     }
+
+    private static QuarantineEntry ReadQuarantine(SqliteDataReader r) =>
+        new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetInt32(6), r.GetString(7), Parse(r.GetString(8)));
 
     private static Membership ReadMembership(SqliteDataReader r) => new(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3));
 

@@ -19,10 +19,19 @@ public sealed record RunRecord
     public DateTimeOffset StartedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public string? Error { get; init; }
+    /// <summary>For a failed run: the stage it stopped in and the class of the error, as classified where it failed.</summary>
+    public RunFailureClass? Failure { get; init; }
     public RunCounters Counters { get; init; } = new();
     /// <summary>Remote calls by "connector:endpoint", committed with each page.</summary>
     public IReadOnlyDictionary<string, long> ApiCalls { get; init; } = new Dictionary<string, long>();
 }
+
+/// <summary>Where a run failed and what kind of error stopped it, kept with the run beside its message.</summary>
+/// <param name="Stage">The pipeline stage: "fetch" (reading the source), "map" (the template), "upsert" (writing the
+/// target), or "run" (outside a stage: the orchestration, retries used up).</param>
+/// <param name="ErrorClass">The error's class: the connectors' failure kind ("Config", "System", ...), "Template", or
+/// the exception type when nothing classified it.</param>
+public sealed record RunFailureClass(string? Stage, string? ErrorClass);
 
 public enum RunStatus
 {
@@ -81,7 +90,9 @@ public sealed record QuarantineEntry(string Module, string Stream, string Source
     int Attempts, string RunId, DateTimeOffset LastSeen);
 
 /// <summary>Which page of a long list to show: 1-based <paramref name="Number"/>, <paramref name="Size"/> entries a page.</summary>
-public sealed record PageRequest(int Number = 1, int Size = PageRequest.DefaultSize)
+/// <param name="After">For the lists read by key (runs, quarantine; see <see cref="KeysetPage{T}"/>): the token of the
+/// page before (its <c>Next</c>); null for the first page. Such lists ignore <paramref name="Number"/>.</param>
+public sealed record PageRequest(int Number = 1, int Size = PageRequest.DefaultSize, string? After = null)
 {
     public const int DefaultSize = 100;
     public const int MaxSize = 10_000;

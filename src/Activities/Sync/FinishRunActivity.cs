@@ -9,5 +9,6 @@ namespace IvvyWorkflows.Activities.Sync;
 public sealed class FinishRunActivity(SqliteStateStore store) : TaskActivity<FinishRunRequest, bool>
 {
     public override Task<bool> RunAsync(TaskActivityContext context, FinishRunRequest input) =>
-        store.FinishRunAsync(input.RunId, input.Owner, input.Failed ? RunStatus.Failed : RunStatus.Completed, input.Error);
+        store.FinishRunAsync(input.RunId, input.Owner, input.Failed ? RunStatus.Failed : RunStatus.Completed, input.Error,
+            input.Failed ? new RunFailureClass(input.Stage, input.ErrorClass) : null);
 }

@@ -114,14 +114,15 @@ public sealed partial class StreamSyncer(
         {
             // Nothing of the page in hand is committed: after a fix, the next run reads it again from the cursor.
             SyncLog.RunStopped(logger, definition.Id, run.RunId, definition.Version, e.Message);
-            return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message);
+            return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message, FatalStage: "map", FatalClass: "Template");
         }
         catch (ConnectorException e) when (!e.IsRetryable)
         {
             // A run-level call the remote refuses (credentials, settings, a request it rejects) fails the same way
             // every time: stop the run with the remote's words instead of retrying. Per-record refusals never get here.
             SyncLog.RunStopped(logger, definition.Id, run.RunId, definition.Version, e.Message);
-            return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message);
+            var stage = e.Connector == stream.Source.Connector ? "fetch" : "upsert";
+            return new SyncPagesResult(0, 0, StreamDone: false, Fatal: e.Message, FatalStage: stage, FatalClass: e.Kind.ToString());
         }
     }
 
@@ -134,7 +135,7 @@ public sealed partial class StreamSyncer(
     {
         var (definition, stream) = (context.Definition, context.Stream);
         var stored = await store.GetCursorAsync(LiveScope, definition.Id, stream.Name);
-        var entries = await store.ListQuarantineAsync(definition.Id, limit: int.MaxValue, stream: stream.Name);
+        var entries = await store.ListReplayEntriesAsync(context.Run.RunId, definition.Id, stream.Name);
         if (stored is null || entries.Count == 0)
         {
             return new SyncPagesResult(0, 0, StreamDone: true);

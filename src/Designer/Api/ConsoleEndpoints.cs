@@ -49,8 +49,9 @@ public static class ConsoleEndpoints
         operate.MapPost("/modules/{module}/runs", (string module, RunRequest request, RunService runs, CancellationToken ct) => runs.StartAsync(module, request, ct))
             .WithTags("Runs");
 
-        read.MapGet("/runs", (string? module, string? status, bool? dryRun, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize, ConsoleQueries queries) =>
-            TypedResults.Ok(queries.ListRuns(new RunFilter(module, status, dryRun, from, to), ApiPaging.From(page, pageSize))))
+        read.MapGet("/runs", Results<Ok<PagedList<RunListItem>>, BadRequest<ApiError>> (string? module, string? status, bool? dryRun, DateTimeOffset? from,
+                DateTimeOffset? to, int? page, int? pageSize, string? after, ConsoleQueries queries) =>
+            Keyset(() => queries.ListRuns(new RunFilter(module, status, dryRun, from, to), ApiPaging.From(page, pageSize, after))))
             .WithTags("Runs");
         read.MapGet("/runs/{runId}", (string runId, RunService runs, CancellationToken ct) => runs.GetAsync(runId, ct)).WithTags("Runs");
         read.MapGet("/runs/{runId}/plan", (string runId, string? action, string? stream, int? page, int? pageSize, ConsoleQueries queries) =>
@@ -63,8 +64,9 @@ public static class ConsoleEndpoints
         operate.MapPost("/runs/{runId}/restart", (string runId, RunService runs, CancellationToken ct) => runs.RestartAsync(runId, ct)).WithTags("Runs");
         operate.MapPost("/runs/{runId}/terminate", (string runId, RunService runs, CancellationToken ct) => runs.TerminateAsync(runId, ct)).WithTags("Runs");
 
-        read.MapGet("/quarantine", (string? module, string? stream, string? stage, string? reason, int? page, int? pageSize, ConsoleQueries queries) =>
-            TypedResults.Ok(queries.ListQuarantine(new QuarantineFilter(module, stream, stage, reason), ApiPaging.From(page, pageSize))))
+        read.MapGet("/quarantine", Results<Ok<PagedList<QuarantineListItem>>, BadRequest<ApiError>> (string? module, string? stream, string? stage,
+                string? reason, int? page, int? pageSize, string? after, ConsoleQueries queries) =>
+            Keyset(() => queries.ListQuarantine(new QuarantineFilter(module, stream, stage, reason), ApiPaging.From(page, pageSize, after))))
             .WithTags("Quarantine");
         read.MapGet("/quarantine/facets", (string? module, ConsoleQueries queries) => TypedResults.Ok(queries.QuarantineFacets(module))).WithTags("Quarantine");
         read.MapGet("/quarantine/{module}/{stream}/{sourceId}", Results<Ok<QuarantineDetail>, NotFound<ApiError>> (string module, string stream, string sourceId, ConsoleQueries queries) =>
@@ -77,6 +79,19 @@ public static class ConsoleEndpoints
         read.MapGet("/conflicts", (string? module, int? page, int? pageSize, ConsoleQueries queries) =>
             TypedResults.Ok(queries.ListConflicts(module, ApiPaging.From(page, pageSize))))
             .WithTags("Conflicts");
+    }
+
+    /// <summary>A page of a list read by key; a bad <c>after</c> token is a 400 naming it.</summary>
+    private static Results<Ok<PagedList<T>>, BadRequest<ApiError>> Keyset<T>(Func<PagedList<T>> list)
+    {
+        try
+        {
+            return TypedResults.Ok(list());
+        }
+        catch (Workflows.BadInputException e)
+        {
+            return TypedResults.BadRequest(new ApiError(e.Message));
+        }
     }
 
     /// <summary>A run's progress as server-sent events (<c>progress</c>), one each time its committed state changes, until it
@@ -127,7 +142,7 @@ public static class ConsoleEndpoints
         using var timer = new PeriodicTimer(ProgressPoll);
         do
         {
-            var running = queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, ApiPaging.MaxSize)).Items;
+            var running = queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, ApiPaging.MaxSize), count: false).Items;
             var now = running.ToDictionary(r => r.RunId, r => r.Counters, StringComparer.Ordinal);
             if (seen is not null && now.Count == seen.Count && now.All(r => seen.TryGetValue(r.Key, out var c) && c == r.Value))
             {

@@ -4,7 +4,10 @@ using IvvyWorkflows.Activities.State;
 namespace IvvyWorkflows.Designer.Api;
 
 /// <summary>One page of a list: the items, where it is, and how many there are in all (every list is paged here).</summary>
-public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+/// <param name="Total">How many match; counted on the first page of a list read by key (runs, quarantine), null on the
+/// pages after it (the first page's count holds).</param>
+/// <param name="Next">For a list read by key: the <c>after</c> of the next page; null on the last page (and on lists paged by number).</param>
+public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, long? Total, string? Next = null);
 
 /// <summary>The API's paging of the state store's <see cref="PageRequest"/>: 1-based, at most <see cref="MaxSize"/> items.</summary>
 public static class ApiPaging
@@ -12,8 +15,8 @@ public static class ApiPaging
     public const int DefaultSize = 50;
     public const int MaxSize = 500;
 
-    public static PageRequest From(int? page, int? pageSize) =>
-        new(Math.Max(1, page ?? 1), Math.Clamp(pageSize ?? DefaultSize, 1, MaxSize));
+    public static PageRequest From(int? page, int? pageSize, string? after = null) =>
+        new(Math.Max(1, page ?? 1), Math.Clamp(pageSize ?? DefaultSize, 1, MaxSize), string.IsNullOrEmpty(after) ? null : after);
 }
 
 public sealed record RunFilter(string? Module, string? Status, bool? DryRun, DateTimeOffset? From, DateTimeOffset? To);
@@ -42,11 +45,15 @@ public sealed record RunDetail(string RunId, string Module, int Version, string 
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, RunCounters Counters, IReadOnlyDictionary<string, long> ApiCalls,
     RunProgress Progress, IReadOnlyList<StreamPosition> Streams, RunFailure? Failure, IReadOnlyList<string> Actions);
 
-/// <summary>Where a stream's read stands: its cursor as last committed (offset into the window and the window's size when known).</summary>
-public sealed record StreamPosition(string Stream, bool Started, bool Complete, long? Offset, long? Total);
+/// <summary>Where a stream's read stands: its cursor as last committed (offset into the window and the window's size when
+/// known), and what this run committed for the stream (read, created, updated, unchanged, quarantined).</summary>
+public sealed record StreamPosition(string Stream, bool Started, bool Complete, long? Offset, long? Total, RunCounters Counters);
 
 /// <summary>Why a run failed, as the remote or the pipeline said it, and what an operator can do.</summary>
-public sealed record RunFailure(string Message, string Advice);
+/// <param name="Stage">Where it stopped: "fetch", "map", "upsert", or "run" (retries used up, the orchestration); null for a
+/// run that failed before stages were recorded.</param>
+/// <param name="ErrorClass">The class of the error: the connectors' failure kind ("Config", "System", ...), "Template", or an exception type.</param>
+public sealed record RunFailure(string Message, string? Stage, string? ErrorClass, string Advice);
 
 /// <summary>Progress of a run as it commits pages: the same figures the command's progress bar shows.</summary>
 /// <param name="Total">Read so far plus what the open windows still hold; null until a window says its size.</param>

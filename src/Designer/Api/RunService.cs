@@ -11,7 +11,7 @@ namespace IvvyWorkflows.Designer.Api;
 /// <summary>What the console's API does to modules and runs, through the same run launcher as the command. Every
 /// refusal is a 404 (no such module or run) or 409 (the run is not in a state for it) with a message, never a 500.</summary>
 public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCatalog catalog, ServedModules served, ConsoleQueries queries,
-    ModuleSchedules schedules, TimeProvider time)
+    ModuleSchedules schedules, ServeRunLocks locks, TimeProvider time)
 {
     public IReadOnlyList<ModuleInfo> Modules()
     {
@@ -45,8 +45,10 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
             return TypedResults.UnprocessableEntity(new ApiError(e.Message));
         }
 
-        var run = await env.Runs.StartAsync(workflow, request.DryRun, cancellationToken: cancellationToken);
-        return Accepted(await DetailAsync(env.Store, run));
+        var run = request.DryRun
+            ? await env.Runs.StartAsync(workflow, dryRun: true, cancellationToken: cancellationToken)
+            : await locks.TryStartAsync(module, () => env.Runs.StartAsync(workflow, dryRun: false, cancellationToken: cancellationToken));
+        return run is null ? LockHeld(module) : Accepted(await DetailAsync(env.Store, run));
     }
 
     public async Task<Results<Ok<RunDetail>, NotFound<ApiError>>> GetAsync(string runId, CancellationToken cancellationToken)
@@ -75,7 +77,10 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
             return TypedResults.Conflict(new ApiError($"Run {other.RunId} of {run.Module} is going: a module has one run at a time."));
         }
 
-        return Accepted(await DetailAsync(env.Store, await env.Runs.ResumeAsync(runId, cancellationToken)));
+        var resumed = run.DryRun
+            ? await env.Runs.ResumeAsync(runId, cancellationToken)
+            : await locks.TryStartAsync(run.Module, () => env.Runs.ResumeAsync(runId, cancellationToken));
+        return resumed is null ? LockHeld(run.Module) : Accepted(await DetailAsync(env.Store, resumed));
     }
 
     /// <summary>A new run of the same module and definition version, reading on from the module's last committed cursor.</summary>
@@ -120,9 +125,11 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
             return TypedResults.NotFound(new ApiError($"There is no module '{request.Module}'."));
         }
 
-        if (request.Records is { Count: > 0 })
+        var selection = request.Records is { Count: > 0 } named ? named.Select(r => (r.Stream, r.SourceId)).Distinct().ToList() : null;
+        if (selection?.Where(r => queries.GetQuarantined(request.Module, r.Stream, r.SourceId) is null).ToList() is { Count: > 0 } missing)
         {
-            return TypedResults.UnprocessableEntity(new ApiError("Replaying a selection of records is not supported yet: replay all of the module's records (records: null)."));
+            return TypedResults.NotFound(new ApiError($"Not quarantined in {request.Module} (synced since, or never quarantined): " +
+                string.Join(", ", missing.Take(10).Select(r => $"{r.Stream}/{r.SourceId}")) + (missing.Count > 10 ? $" and {missing.Count - 10} more" : "") + "."));
         }
 
         var env = await environments.GetAsync(cancellationToken);
@@ -141,8 +148,8 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
             return TypedResults.UnprocessableEntity(new ApiError(e.Message));
         }
 
-        var run = await env.Runs.StartAsync(workflow, dryRun: false, replay: true, cancellationToken);
-        return Accepted(await DetailAsync(env.Store, run));
+        var run = await locks.TryStartAsync(request.Module, () => env.Runs.StartReplayAsync(workflow, selection, cancellationToken));
+        return run is null ? LockHeld(request.Module) : Accepted(await DetailAsync(env.Store, run));
     }
 
     /// <summary>The run's progress from its committed state: the same figures the command's progress bar shows.</summary>
@@ -158,11 +165,13 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
 
     private async Task<RunDetail> DetailAsync(SqliteStateStore store, RunRecord run)
     {
+        var counters = await store.GetStreamCountersAsync(run.RunId);
         var streams = (await RunProgressEstimate.CursorsAsync(store, run))
-            .Select(c => new StreamPosition(c.Stream, c.Cursor is not null, c.Cursor?.Complete ?? false, c.Cursor?.Offset, c.Cursor?.Total))
+            .Select(c => new StreamPosition(c.Stream, c.Cursor is not null, c.Cursor?.Complete ?? false, c.Cursor?.Offset, c.Cursor?.Total,
+                counters.GetValueOrDefault(c.Stream) ?? new RunCounters()))
             .ToList();
         RunFailure? failure = run.Status == RunStatus.Failed
-            ? new RunFailure(run.Error ?? "The run failed without a message.",
+            ? new RunFailure(run.Error ?? "The run failed without a message.", run.Failure?.Stage, run.Failure?.ErrorClass,
                 "Fix the cause (a setting, a credential, the remote's state or a template), then Resume: the run continues from its last committed page.")
             : null;
         IReadOnlyList<string> actions = run.Status switch
@@ -188,9 +197,11 @@ public sealed class RunService(SyncEnvironmentProvider environments, WorkflowCat
     }
 
     private IReadOnlyList<RunListItem> RunningRuns() =>
-        queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, PageRequest.MaxSize)).Items;
+        queries.ListRuns(new RunFilter(null, nameof(RunStatus.Running), null, null, null), new PageRequest(1, PageRequest.MaxSize), count: false).Items;
 
     private static Accepted<RunDetail> Accepted(RunDetail run) => TypedResults.Accepted($"/api/runs/{run.RunId}", run);
+
+    private Conflict<ApiError> LockHeld(string module) => TypedResults.Conflict(new ApiError(locks.HeldMessage(module)));
 
     private static NotFound<ApiError> NoRun(string runId) => TypedResults.NotFound(new ApiError($"There is no run '{runId}'."));
 }

@@ -6,34 +6,24 @@ using Microsoft.Data.Sqlite;
 
 namespace IvvyWorkflows.Designer.Data;
 
-/// <summary>The console's lists, paged on the server over the state store's tables, with the indexes that keep a page
-/// fast with tens of thousands of runs and hundreds of thousands of quarantined records.</summary>
+/// <summary>The console's lists, paged on the server over the state store's tables: runs and quarantine by key through the
+/// state store's paging (a deep page as fast as the first), the shorter lists (conflicts, a dry run's plan) by page number.</summary>
 public sealed class ConsoleQueries
 {
+    /// <summary>The indexes of the lists still paged here (conflicts); the runs' and quarantine's are the state store's.</summary>
     private const string Indexes = """
-        CREATE INDEX IF NOT EXISTS runs_started ON runs (started_at DESC, run_id DESC);
-        CREATE INDEX IF NOT EXISTS runs_status ON runs (status, started_at DESC);
-        CREATE INDEX IF NOT EXISTS runs_module_status ON runs (module, status, started_at DESC);
-        CREATE INDEX IF NOT EXISTS runs_dry ON runs (dry_run, started_at DESC);
-        -- Every column the runs list shows, so a page is read from the index without walking past each run's pinned definition.
-        CREATE INDEX IF NOT EXISTS runs_list ON runs (started_at DESC, run_id DESC, module, version, dry_run, replay, status, finished_at,
-            read, created, updated, unchanged, quarantined, pages, error);
-        CREATE INDEX IF NOT EXISTS quarantine_seen ON quarantine (last_seen DESC, module, stream, source_id);
-        CREATE INDEX IF NOT EXISTS quarantine_module_seen ON quarantine (module, last_seen DESC);
-        CREATE INDEX IF NOT EXISTS quarantine_stage_seen ON quarantine (stage, last_seen DESC);
-        CREATE INDEX IF NOT EXISTS quarantine_reason ON quarantine (module, reason);
-        CREATE INDEX IF NOT EXISTS quarantine_module_stage_seen ON quarantine (module, stage, last_seen DESC);
-        CREATE INDEX IF NOT EXISTS quarantine_reason_seen ON quarantine (reason, last_seen DESC);
         CREATE INDEX IF NOT EXISTS conflicts_at ON conflicts (at DESC);
         CREATE INDEX IF NOT EXISTS conflicts_module_at ON conflicts (module, at DESC);
+        CREATE INDEX IF NOT EXISTS quarantine_reason ON quarantine (module, reason);
         """;
 
     private readonly string _connectionString;
+    private readonly SqliteStateStore _store;
 
     /// <param name="path">The state store's file; its tables are made by <see cref="SqliteStateStore"/>, opened first.</param>
     public ConsoleQueries(string path)
     {
-        _ = new SqliteStateStore(path);
+        _store = new SqliteStateStore(path);
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         using var connection = Open();
         using var command = connection.CreateCommand();
@@ -41,39 +31,27 @@ public sealed class ConsoleQueries
         command.ExecuteNonQuery();
     }
 
-    public PagedList<RunListItem> ListRuns(RunFilter filter, PageRequest page) => ListRuns(filter, page, count: true);
+    /// <summary>Runs newest first, read by key through the state store (<see cref="SqliteStateStore.PageRuns"/>): counted on
+    /// the first page only.</summary>
+    /// <param name="count">False for a caller that shows no total (the modules page, live progress).</param>
+    public PagedList<RunListItem> ListRuns(RunFilter filter, PageRequest page, bool count = true)
+    {
+        var rows = _store.PageRuns(new RunQuery(filter.Module, filter.Status, filter.DryRun, filter.From, filter.To), page, count);
+        return new PagedList<RunListItem>(rows.Items.Select(r => new RunListItem(r.RunId, r.Module, r.Version, r.DryRun, r.Replay, r.Status.ToString(),
+            r.StartedAt, r.FinishedAt, r.Counters, r.Error)).ToList(), page.Number, page.Size, rows.Total, rows.Next);
+    }
 
     /// <summary>The newest run of a module (for the modules page): one indexed look-up, no count.</summary>
     public RunListItem? LastRun(string module) =>
         ListRuns(new RunFilter(module, null, null, null, null), new PageRequest(1, 1), count: false).Items.FirstOrDefault();
 
-    private PagedList<RunListItem> ListRuns(RunFilter filter, PageRequest page, bool count)
-    {
-        var where = new Where()
-            .And("module = $module", "$module", filter.Module)
-            .And("status = $status", "$status", filter.Status)
-            .And("dry_run = $dry", "$dry", filter.DryRun is { } d ? (d ? 1 : 0) : null)
-            .And("started_at >= $from", "$from", filter.From is { } f ? ServiceStore.Format(f) : null)
-            .And("started_at < $to", "$to", filter.To is { } t ? ServiceStore.Format(t) : null);
-        return Paged(where, page, "runs", "started_at DESC, run_id DESC", count,
-            "run_id, module, version, dry_run, replay, status, started_at, finished_at, read, created, updated, unchanged, quarantined, pages, error",
-            r => new RunListItem(r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetInt32(3) == 1, r.GetInt32(4) == 1, r.GetString(5),
-                ServiceStore.Parse(r.GetString(6)), r.IsDBNull(7) ? null : ServiceStore.Parse(r.GetString(7)),
-                new RunCounters(r.GetInt64(8), r.GetInt64(9), r.GetInt64(10), r.GetInt64(11), r.GetInt64(12), r.GetInt64(13)),
-                r.IsDBNull(14) ? null : r.GetString(14)));
-    }
-
+    /// <summary>Quarantined records, most recently seen first, read by key through the state store
+    /// (<see cref="SqliteStateStore.PageQuarantine"/>): counted on the first page only.</summary>
     public PagedList<QuarantineListItem> ListQuarantine(QuarantineFilter filter, PageRequest page)
     {
-        var where = new Where()
-            .And("module = $module", "$module", filter.Module)
-            .And("stream = $stream", "$stream", filter.Stream)
-            .And("stage = $stage", "$stage", filter.Stage)
-            .And("reason = $reason", "$reason", filter.Reason);
-        return Paged(where, page, "quarantine", "last_seen DESC, module, stream, source_id", true,
-            "module, stream, source_id, stage, reason, attempts, run_id, last_seen",
-            r => new QuarantineListItem(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetInt32(5),
-                r.GetString(6), ServiceStore.Parse(r.GetString(7))));
+        var rows = _store.PageQuarantine(new QuarantineQuery(filter.Module, filter.Stream, filter.Stage, filter.Reason), page);
+        return new PagedList<QuarantineListItem>(rows.Items.Select(e => new QuarantineListItem(e.Module, e.Stream, e.SourceId, e.Stage, e.Reason,
+            e.Attempts, e.RunId, e.LastSeen)).ToList(), page.Number, page.Size, rows.Total, rows.Next);
     }
 
     /// <summary>The reasons and stages records are quarantined for, with counts (the console's filters).</summary>

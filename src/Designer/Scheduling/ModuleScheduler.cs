@@ -10,10 +10,11 @@ namespace IvvyWorkflows.Designer.Scheduling;
 /// <summary>
 /// <c>serve</c>'s worker: starts the sync environment, resumes the runs a killed process left unfinished, then starts
 /// each module when it is due. Due modules run one after another in dependency order (as <c>run --all</c>), and a
-/// module never has two runs at once: a tick that falls due while one is going is skipped and logged.
+/// module never has two runs at once: a tick that falls due while one is going (here, or in a command holding the module's
+/// <see cref="ServeRunLocks">lock</see>) is skipped and logged.
 /// </summary>
 public sealed partial class ModuleScheduler(SyncEnvironmentProvider environments, ModuleSchedules schedules, WorkflowCatalog catalog,
-    IOptions<ScheduleOptions> options, TimeProvider time, ILogger<ModuleScheduler> log) : BackgroundService
+    IOptions<ScheduleOptions> options, ServeRunLocks locks, TimeProvider time, ILogger<ModuleScheduler> log) : BackgroundService
 {
     /// <summary>How often the schedule is looked at even when nothing is due (a setting may have changed).</summary>
     private static readonly TimeSpan MaxSleep = TimeSpan.FromMinutes(1);
@@ -92,7 +93,12 @@ public sealed partial class ModuleScheduler(SyncEnvironmentProvider environments
                 // Checked as every host checks a definition: a bad one fails this run's start and is logged, the others go on.
                 var workflow = CheckedDefinitions.LoadChecked(catalog, module, null);
                 _queued[module] = "running";
-                var run = await env.Runs.StartAsync(workflow, dryRun: false, cancellationToken: stoppingToken);
+                if (await locks.TryStartAsync(module, () => env.Runs.StartAsync(workflow, dryRun: false, cancellationToken: stoppingToken)) is not { } run)
+                {
+                    schedules.Skipped(module, locks.HeldMessage(module));
+                    continue;
+                }
+
                 schedules.Started(module, run.RunId);
                 RunStarted(log, run.RunId, module, run.Version);
                 var final = await env.Runs.WaitAsync(run.RunId, cancellationToken: stoppingToken);
@@ -122,8 +128,16 @@ public sealed partial class ModuleScheduler(SyncEnvironmentProvider environments
                 continue;
             }
 
-            Resuming(log, run.RunId, run.Module);
-            await env.Runs.ResumeAsync(run.RunId, cancellationToken);
+            // A run the command is carrying on (it holds the module's lock) is left to it.
+            if (run.DryRun)
+            {
+                Resuming(log, run.RunId, run.Module);
+                await env.Runs.ResumeAsync(run.RunId, cancellationToken);
+            }
+            else if (await locks.TryStartAsync(run.Module, () => env.Runs.ResumeAsync(run.RunId, cancellationToken)) is not null)
+            {
+                Resuming(log, run.RunId, run.Module);
+            }
         }
     }
 

@@ -24,7 +24,17 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
 {
     /// <summary>Starts a run of <paramref name="workflow"/>, or resumes the module's unfinished live run if there is one
     /// (that run keeps the definition it pinned). A <paramref name="replay"/> run re-syncs the quarantined records.</summary>
-    public async Task<RunRecord> StartAsync(LoadedWorkflow workflow, bool dryRun, bool replay = false, CancellationToken cancellationToken = default)
+    public Task<RunRecord> StartAsync(LoadedWorkflow workflow, bool dryRun, bool replay = false, CancellationToken cancellationToken = default) =>
+        StartAsync(workflow, dryRun, replay, null, cancellationToken);
+
+    /// <summary>Starts a replay run restricted to <paramref name="records"/> (stream, source id) of the module's quarantined
+    /// records; the others stay quarantined. Null or empty replays them all.</summary>
+    public Task<RunRecord> StartReplayAsync(LoadedWorkflow workflow, IReadOnlyCollection<(string Stream, string SourceId)>? records,
+        CancellationToken cancellationToken = default) =>
+        StartAsync(workflow, dryRun: false, replay: true, records, cancellationToken);
+
+    private async Task<RunRecord> StartAsync(LoadedWorkflow workflow, bool dryRun, bool replay, IReadOnlyCollection<(string Stream, string SourceId)>? replayRecords,
+        CancellationToken cancellationToken)
     {
         var module = workflow.Definition.Id;
         if (!dryRun && !replay && await store.FindUnfinishedRunAsync(module) is { } unfinished)
@@ -44,7 +54,7 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
             DryRun = dryRun,
             Replay = replay,
             StartedAt = now,
-        });
+        }, replay ? replayRecords : null);
         return await ScheduleAsync(runId, cancellationToken);
     }
 
@@ -133,7 +143,7 @@ public sealed class RunLauncher(DurableTaskClient client, SqliteStateStore store
                 && instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
             {
                 var error = instance.FailureDetails?.ErrorMessage ?? $"orchestration {owner} ended as {instance.RuntimeStatus}";
-                await store.FinishRunAsync(runId, owner, RunStatus.Failed, error);
+                await store.FinishRunAsync(runId, owner, RunStatus.Failed, error, new RunFailureClass("run", instance.FailureDetails?.ErrorType ?? instance.RuntimeStatus.ToString()));
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);

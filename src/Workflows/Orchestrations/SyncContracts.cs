@@ -24,10 +24,13 @@ public sealed record SyncPagesRequest(string RunId, string Owner, int StreamInde
 /// <param name="StreamDone">The stream's window is fully read and committed.</param>
 /// <param name="Superseded">Another orchestration instance owns the run now; this one must stop.</param>
 /// <param name="Fatal">A failure no retry can fix (wrong credentials, bad settings), with the message for the user.</param>
-public sealed record SyncPagesResult(int Pages, int Read, bool StreamDone, bool Superseded = false, string? Fatal = null);
+/// <param name="FatalStage">Where the fatal failure happened: "fetch", "map" or "upsert".</param>
+/// <param name="FatalClass">Its class as the pipeline classified it (the connectors' failure kind, or "Template").</param>
+public sealed record SyncPagesResult(int Pages, int Read, bool StreamDone, bool Superseded = false, string? Fatal = null,
+    string? FatalStage = null, string? FatalClass = null);
 
-/// <summary>Input of the activity that closes a run in the journal.</summary>
-public sealed record FinishRunRequest(string RunId, string Owner, bool Failed, string? Error);
+/// <summary>Input of the activity that closes a run in the journal; a failed run's stage and error class go with it.</summary>
+public sealed record FinishRunRequest(string RunId, string Owner, bool Failed, string? Error, string? Stage = null, string? ErrorClass = null);
 
 /// <summary>How the run ended, as the orchestration's output.</summary>
 public sealed record SyncRunOutcome(string RunId, string Status, string? Error);

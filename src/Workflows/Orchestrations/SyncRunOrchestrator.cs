@@ -49,7 +49,7 @@ public sealed class SyncRunOrchestrator : TaskOrchestrator<SyncRunInput, SyncRun
 
                 if (result.Fatal is not null)
                 {
-                    return await FinishAsync(context, input, owner, result.Fatal);
+                    return await FinishAsync(context, input, owner, result.Fatal, result.FatalStage, result.FatalClass);
                 }
 
                 if (result.StreamDone)
@@ -61,7 +61,8 @@ public sealed class SyncRunOrchestrator : TaskOrchestrator<SyncRunInput, SyncRun
         catch (TaskFailedException e)
         {
             // Retries exhausted: record the failure so operators see it; the committed progress stays for a resume.
-            return await FinishAsync(context, input, owner, RetriesUsedUp(input, e.FailureDetails.ErrorMessage));
+            return await FinishAsync(context, input, owner, RetriesUsedUp(input, e.FailureDetails.ErrorMessage), "run",
+                e.FailureDetails.ErrorType[(e.FailureDetails.ErrorType.LastIndexOf('.') + 1)..]);
         }
 
         return await FinishAsync(context, input, owner, null);
@@ -72,9 +73,10 @@ public sealed class SyncRunOrchestrator : TaskOrchestrator<SyncRunInput, SyncRun
     public static string RetriesUsedUp(SyncRunInput input, string lastError) =>
         $"{lastError.TrimEnd()} The run stopped after {ActivityAttempts} attempts; `ivvy-workflows run {input.Module}` continues it from its last committed page.";
 
-    private static async Task<SyncRunOutcome> FinishAsync(TaskOrchestrationContext context, SyncRunInput input, string owner, string? error)
+    private static async Task<SyncRunOutcome> FinishAsync(TaskOrchestrationContext context, SyncRunInput input, string owner, string? error,
+        string? stage = null, string? errorClass = null)
     {
-        await context.CallActivityAsync(ActivityNames.FinishRun, new FinishRunRequest(input.RunId, owner, error is not null, error), Retry);
+        await context.CallActivityAsync(ActivityNames.FinishRun, new FinishRunRequest(input.RunId, owner, error is not null, error, stage, errorClass), Retry);
         // Completed means the window was read; the journal says CompletedWithErrors when records were quarantined.
         return new SyncRunOutcome(input.RunId, error is null ? "Completed" : "Failed", error);
     }

@@ -101,13 +101,19 @@ export interface PageQuery {
   pageSize?: number;
 }
 
-export interface RunQuery extends PageQuery {
+/** A list read by key (runs, quarantine): `after` is the `next` of the page before; none for the first page. */
+export interface KeysetQuery {
+  pageSize?: number;
+  after?: string;
+}
+
+export interface RunQuery extends KeysetQuery {
   module?: string;
   status?: string;
   dryRun?: boolean;
 }
 
-export interface QuarantineQuery extends PageQuery {
+export interface QuarantineQuery extends KeysetQuery {
   module?: string;
   stream?: string;
   stage?: string;

@@ -8,7 +8,10 @@ export interface Page<T> {
   items: T[];
   page: number;
   pageSize: number;
-  total: number;
+  /** Null on the pages after the first of a list read by key (runs, quarantine): the first page's count holds. */
+  total: number | null;
+  /** Lists read by key: the `after` of the next page; null on the last. */
+  next: string | null;
 }
 
 export interface RunCounters {
@@ -67,10 +70,13 @@ export interface StreamPosition {
   complete: boolean;
   offset: number | null;
   total: number | null;
+  counters: RunCounters;
 }
 
 export interface RunFailure {
   message: string;
+  stage: string | null;
+  errorClass: string | null;
   advice: string;
 }
 

@@ -83,7 +83,7 @@ export function ConflictsPage() {
           <Pager
             page={conflicts.data.page}
             pageSize={conflicts.data.pageSize}
-            total={conflicts.data.total}
+            total={conflicts.data.total ?? 0}
             label="Conflicts pages"
             onPage={filters.setPage}
           />

@@ -6,7 +6,7 @@ import { useApi } from "../api/useApi";
 import { useAuth } from "../auth/AuthContext";
 import { FilterBar, FilterSelect, useUrlFilters } from "../components/Filters";
 import { PageHeader } from "../components/Layout";
-import { Pager } from "../components/Pager";
+import { KeysetPager, useKeysetPages } from "../components/Pager";
 import { EmptyState, ErrorState, Loading, Notice } from "../components/States";
 import { formatDateTime, formatNumber, shortId } from "../format";
 
@@ -17,11 +17,12 @@ export function QuarantinePage() {
   const { can } = useAuth();
   const filters = useUrlFilters(["module", "stage", "reason"]);
   const { module, stage, reason } = filters.values;
-  const page = filters.page;
+  const pages = useKeysetPages(JSON.stringify(filters.values));
 
-  const query = { module, stage, reason, page, pageSize };
+  const query = { module, stage, reason, pageSize, after: pages.after };
   const list = useApi(() => api.quarantine(query), JSON.stringify(query));
-  const facets = useApi(() => api.quarantineFacets(module || undefined), `facets:${module}:${list.data?.total ?? ""}`);
+  const total = pages.totalOf(list.data);
+  const facets = useApi(() => api.quarantineFacets(module || undefined), `facets:${module}:${total ?? ""}`);
   const [selected, setSelected] = useState<Map<string, QuarantineListItem>>(new Map());
   const [viewing, setViewing] = useState<QuarantineListItem>();
   const [busy, setBusy] = useState(false);
@@ -51,7 +52,7 @@ export function QuarantinePage() {
       else for (const r of records) byModule.set(r.module, [...(byModule.get(r.module) ?? []), { stream: r.stream, sourceId: r.sourceId }]);
       const runs: RunDetail[] = [];
       for (const [m, keys] of byModule) runs.push(await api.replay({ module: m, records: keys }));
-      const count = records === null ? formatNumber(list.data?.total ?? 0) : formatNumber(records.length);
+      const count = records === null ? formatNumber(total ?? 0) : formatNumber(records.length);
       setNotice({ tone: "success", text: `Replaying ${count} record${count === "1" ? "" : "s"}.`, runs });
       setSelected(new Map());
     } catch (e) {
@@ -79,7 +80,7 @@ export function QuarantinePage() {
               <button
                 type="button"
                 className="btn btn-primary"
-                disabled={busy || !module || !list.data?.total}
+                disabled={busy || !module || !list.data?.items.length}
                 title={module ? undefined : "Choose a module to replay all of its records"}
                 onClick={() => void replay(null)}
               >
@@ -109,7 +110,7 @@ export function QuarantinePage() {
         <ErrorState error={list.error} onRetry={list.reload} what="the quarantine" />
       ) : !list.data ? (
         <Loading what="quarantined records" />
-      ) : list.data.total === 0 ? (
+      ) : list.data.items.length === 0 && pages.page === 1 ? (
         <EmptyState title={filtered ? "No quarantined record matches these filters." : "Nothing is quarantined."}>
           {filtered ? "Clear the filters to see every record." : "Every record of every run landed."}
         </EmptyState>
@@ -180,13 +181,7 @@ export function QuarantinePage() {
                 </tbody>
               </table>
             </div>
-            <Pager
-              page={list.data.page}
-              pageSize={list.data.pageSize}
-              total={list.data.total}
-              label="Quarantine pages"
-              onPage={filters.setPage}
-            />
+            <KeysetPager pages={pages} list={list.data} label="Quarantine pages" />
           </div>
           {viewing && <RecordViewer item={viewing} onClose={() => setViewing(undefined)} />}
         </div>

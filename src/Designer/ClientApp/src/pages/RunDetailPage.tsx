@@ -1,7 +1,7 @@
 import { useRef, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { api } from "../api/client";
-import type { RunAction, RunDetail, RunProgress } from "../api/types";
+import type { RunAction, RunCounters, RunDetail, RunProgress } from "../api/types";
 import { useApi } from "../api/useApi";
 import { useProgress } from "../api/useProgress";
 import { useAuth } from "../auth/AuthContext";
@@ -132,7 +132,7 @@ export function RunDetailPage() {
         <CounterTiles counters={counters} />
       </section>
 
-      <div className="grid-2">
+      <div>
         <section className="card" aria-labelledby="streams-heading">
           <h2 id="streams-heading">Streams</h2>
           {detail.streams.length === 0 ? (
@@ -146,11 +146,16 @@ export function RunDetailPage() {
                   <th scope="col" className="num">
                     Read in window
                   </th>
+                  {streamCounters.map(([key, label]) => (
+                    <th key={key} scope="col" className="num">
+                      {label}
+                    </th>
+                  ))}
                 </tr>
               </thead>
               <tbody>
                 {detail.streams.map((s) => (
-                  <tr key={s.stream}>
+                  <tr key={s.stream} data-stream={s.stream}>
                     <td>
                       <code>{s.stream}</code>
                     </td>
@@ -159,6 +164,11 @@ export function RunDetailPage() {
                       {s.offset == null ? "—" : formatNumber(s.offset)}
                       {s.total != null && <> / {formatNumber(s.total)}</>}
                     </td>
+                    {streamCounters.map(([key]) => (
+                      <td key={key} className="num" data-counter={key}>
+                        {formatNumber(s.counters[key])}
+                      </td>
+                    ))}
                   </tr>
                 ))}
               </tbody>
@@ -192,13 +202,34 @@ export function RunDetailPage() {
   );
 }
 
+/** The per-stream counters the streams table shows, in the order of the run's counter tiles. */
+const streamCounters: [keyof RunCounters, string][] = [
+  ["read", "Read"],
+  ["created", "Created"],
+  ["updated", "Updated"],
+  ["unchanged", "Unchanged"],
+  ["quarantined", "Quarantined"],
+];
+
 function FailurePanel({ detail }: { detail: RunDetail }) {
   const failure = detail.failure!;
   const terminated = detail.status === "Terminated";
   return (
     <section className={`failure ${terminated ? "failure-neutral" : ""}`} aria-labelledby="failure-heading" data-testid="failure">
       <h2 id="failure-heading">{terminated ? "This run was terminated" : "This run failed"}</h2>
-      <p className="failure-message">{failure.message}</p>
+      {(failure.stage || failure.errorClass) && (
+        <dl className="facts">
+          <dt>Stage</dt>
+          <dd data-testid="failure-stage">
+            <code>{failure.stage ?? "—"}</code>
+          </dd>
+          <dt>Error class</dt>
+          <dd data-testid="failure-class">
+            <code>{failure.errorClass ?? "—"}</code>
+          </dd>
+        </dl>
+      )}
+      <p className="failure-message" data-testid="failure-message">{failure.message}</p>
       <div className="failure-advice">
         <h3>What to do</h3>
         <p>{failure.advice}</p>
@@ -296,7 +327,7 @@ function Plan({ runId }: { runId: string }) {
               ))}
             </tbody>
           </table>
-          <Pager page={plan.data.page} pageSize={plan.data.pageSize} total={plan.data.total} onPage={setPage} label="Plan pages" />
+          <Pager page={plan.data.page} pageSize={plan.data.pageSize} total={plan.data.total ?? 0} onPage={setPage} label="Plan pages" />
         </>
       )}
     </section>

@@ -7,7 +7,7 @@ import { useProgress } from "../api/useProgress";
 import { CountersInline } from "../components/Counters";
 import { FilterBar, FilterSelect, useUrlFilters } from "../components/Filters";
 import { PageHeader } from "../components/Layout";
-import { Pager } from "../components/Pager";
+import { KeysetPager, useKeysetPages } from "../components/Pager";
 import { EmptyState, ErrorState, Loading } from "../components/States";
 import { Badge, StatusBadge } from "../components/StatusBadge";
 import { formatDateTime, formatDuration, shortId } from "../format";
@@ -18,11 +18,12 @@ const pageSize = 25;
 export function RunsPage() {
   const filters = useUrlFilters(["module", "status", "kind"]);
   const { module, status, kind } = filters.values;
-  const page = filters.page;
   const filtered = filters.filtered;
+  const pages = useKeysetPages(JSON.stringify(filters.values));
+  const page = pages.page;
 
   const modules = useApi(api.modules, "modules");
-  const query = { module, status, dryRun: kind === "dry" ? true : kind === "live" ? false : undefined, page, pageSize };
+  const query = { module, status, dryRun: kind === "dry" ? true : kind === "live" ? false : undefined, pageSize, after: pages.after };
   const runs = useApi(() => api.runs(query), JSON.stringify(query));
   const [live, setLive] = useState<Record<string, RunProgress>>({});
 
@@ -49,7 +50,7 @@ export function RunsPage() {
         <ErrorState error={runs.error} onRetry={runs.reload} what="the runs" />
       ) : !runs.data ? (
         <Loading what="runs" />
-      ) : runs.data.total === 0 ? (
+      ) : runs.data.items.length === 0 && page === 1 ? (
         <EmptyState title={filtered ? "No run matches these filters." : "No runs yet."}>
           {filtered ? "Clear the filters to see every run." : "Start one from the Modules page, or wait for a module's schedule."}
         </EmptyState>
@@ -106,13 +107,7 @@ export function RunsPage() {
               </tbody>
             </table>
           </div>
-          <Pager
-            page={runs.data.page}
-            pageSize={runs.data.pageSize}
-            total={runs.data.total}
-            label="Runs pages"
-            onPage={filters.setPage}
-          />
+          <KeysetPager pages={pages} list={runs.data} label="Runs pages" />
         </>
       )}
     </>
