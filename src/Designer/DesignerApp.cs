@@ -54,6 +54,7 @@ public static class DesignerApp
         services.AddHostedService<DefinitionsCheck>();
         services.AddScoped<RunService>();
         services.AddSingleton<IDraftStore, DraftStore>();
+        services.AddSingleton<TemplatePreview>();
         services.AddDesignerAuth(designer);
         services.AddHttpClient(ReadinessCheck.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);

@@ -55,6 +55,8 @@ public sealed class AuthMatrixTests(ServiceHost host) : IClassFixture<ServiceHos
         ["PUT /api/modules/{module}/draft/files"] = (Templates, """{"path":"templates/t.scriban","content":"x","etag":"e"}"""),
         ["GET /api/modules/{module}/draft/diff"] = (Read, null),
         ["POST /api/modules/{module}/draft/validate"] = (Read, null),
+        ["GET /api/modules/{module}/draft/samples"] = (Read, null),
+        ["POST /api/modules/{module}/draft/preview"] = (Read, """{"stream":"s","template":"{}","record":{}}"""),
         ["POST /api/modules/{module}/draft/publish"] = (Templates, """{"etag":"e"}"""),
     };
 

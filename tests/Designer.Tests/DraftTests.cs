@@ -208,6 +208,26 @@ public sealed class DraftTests(DraftHost fixture) : IClassFixture<DraftHost>
         Assert.Equal(reopened.OpenedBy, draft.OpenedBy);
     }
 
+    [Fact]
+    public async Task Preview_LiveSandboxRecord_SyntaxErrorAtLineAndColumnThenOutput()
+    {
+        using var business = await Host.SignInAsync(Roles.BusinessUser);
+        await OpenAsync(business, "contacts");
+        var samples = (await business.GetFromJsonAsync<List<TemplateSample>>(new Uri("/api/modules/contacts/draft/samples?stream=ivvy-to-hubspot", UriKind.Relative)))!;
+        var live = samples.First(s => s.Kind == "live");
+        Assert.Contains(samples, s => s.Kind == "golden");
+
+        var broken = await PreviewAsync(business, new PreviewRequest("ivvy-to-hubspot", "{\n  \"email\": {{ record.email | }}\n}", live.Record));
+        Assert.Null(broken.Output);
+        var diagnostic = Assert.Single(broken.Diagnostics);
+        Assert.Equal(2, diagnostic.Line);
+        Assert.True(diagnostic.Column > 20, diagnostic.Text);
+
+        var fixedPreview = await PreviewAsync(business, new PreviewRequest("ivvy-to-hubspot", "{\n  \"email\": {{ record.email | json }}\n}", live.Record));
+        Assert.Empty(fixedPreview.Diagnostics);
+        Assert.Equal((string?)live.Record["email"], (string?)fixedPreview.Output!["email"]);
+    }
+
     [Theory]
     [InlineData("{\n  \"id\": \"m\",\n  \"version\": 2,\n  \"streams\": [{ \"version\": 2 }]\n}", "{\n  \"id\": \"m\",\n  \"version\": 3,\n  \"streams\": [{ \"version\": 2 }]\n}")]
     [InlineData("{ \"streams\": [{ \"version\": 2 }], \"version\": 2 }", "{ \"streams\": [{ \"version\": 2 }], \"version\": 3 }")]
@@ -220,6 +240,13 @@ public sealed class DraftTests(DraftHost fixture) : IClassFixture<DraftHost>
         var response = await client.PostAsync(new Uri($"/api/modules/{module}/draft", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<DraftInfo>())!;
+    }
+
+    private static async Task<TemplatePreviewResult> PreviewAsync(HttpClient client, PreviewRequest request)
+    {
+        var response = await client.PostAsJsonAsync(new Uri("/api/modules/contacts/draft/preview", UriKind.Relative), request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<TemplatePreviewResult>())!;
     }
 
     private static async Task<JsonObject> ReadAsync(HttpClient client, string module, string path) =>

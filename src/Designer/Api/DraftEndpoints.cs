@@ -24,6 +24,20 @@ public static class DraftEndpoints
             .Produces<IReadOnlyList<FileDiff>>().Produces<ApiError>(StatusCodes.Status404NotFound);
         read.MapPost("/draft/validate", (string module, IDraftStore drafts) => Answer(() => drafts.Validate(module)))
             .Produces<DraftValidation>().Produces<ApiError>(StatusCodes.Status404NotFound);
+        read.MapGet("/draft/samples", async (string module, string stream, TemplatePreview preview, CancellationToken ct) =>
+            {
+                try
+                {
+                    return TypedResults.Ok(await preview.SamplesAsync(module, stream, ct));
+                }
+                catch (DraftException e)
+                {
+                    return Refusal(e);
+                }
+            })
+            .Produces<IReadOnlyList<TemplateSample>>().Produces<ApiError>(StatusCodes.Status404NotFound);
+        read.MapPost("/draft/preview", (string module, PreviewRequest request, TemplatePreview preview) => Answer(() => preview.Render(module, request)))
+            .Produces<TemplatePreviewResult>().Produces<ApiError>(StatusCodes.Status404NotFound);
 
         edit.MapPost("/draft", (string module, IDraftStore drafts, ClaimsPrincipal user) => Answer(() => drafts.Open(module, UserName(user))))
             .Produces<DraftInfo>().Produces<ApiError>(StatusCodes.Status404NotFound);
@@ -51,16 +65,21 @@ public static class DraftEndpoints
         }
         catch (DraftException e)
         {
-            var error = new ApiError(e.Message);
-            return e.Kind switch
-            {
-                DraftProblemKind.NotFound => TypedResults.NotFound(error),
-                DraftProblemKind.Conflict => TypedResults.Conflict(error),
-                DraftProblemKind.Forbidden => TypedResults.Json(error, statusCode: StatusCodes.Status403Forbidden),
-                DraftProblemKind.Invalid => TypedResults.UnprocessableEntity(new DraftRefused(e.Message, e.Problems)),
-                _ => TypedResults.BadRequest(error),
-            };
+            return Refusal(e);
         }
+    }
+
+    private static IResult Refusal(DraftException e)
+    {
+        var error = new ApiError(e.Message);
+        return e.Kind switch
+        {
+            DraftProblemKind.NotFound => TypedResults.NotFound(error),
+            DraftProblemKind.Conflict => TypedResults.Conflict(error),
+            DraftProblemKind.Forbidden => TypedResults.Json(error, statusCode: StatusCodes.Status403Forbidden),
+            DraftProblemKind.Invalid => TypedResults.UnprocessableEntity(new DraftRefused(e.Message, e.Problems)),
+            _ => TypedResults.BadRequest(error),
+        };
     }
 
     private static string UserName(ClaimsPrincipal user) => user.Identity?.Name ?? "?";
