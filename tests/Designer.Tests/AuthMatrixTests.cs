@@ -16,6 +16,7 @@ public sealed class AuthMatrixTests(ServiceHost host) : IClassFixture<ServiceHos
     private static readonly string[] Read = [Roles.Integrator, Roles.Operator, Roles.BusinessUser];
     private static readonly string[] Operate = [Roles.Integrator, Roles.Operator];
     private static readonly string[] Integrate = [Roles.Integrator];
+    private static readonly string[] Templates = [Roles.Integrator, Roles.BusinessUser];
 
     /// <summary>Who may call each operation, and a body that exercises it without changing anything (unknown module or run).</summary>
     private static readonly Dictionary<string, (string[] Who, string? Body)> Expected = new()
@@ -46,6 +47,17 @@ public sealed class AuthMatrixTests(ServiceHost host) : IClassFixture<ServiceHos
         ["GET /api/quarantine/{module}/{stream}/{sourceId}"] = (Read, null),
         ["POST /api/quarantine/replay"] = (Operate, """{"module":"no-such-module","records":null}"""),
         ["GET /api/conflicts"] = (Read, null),
+        ["GET /api/modules/{module}/versions"] = (Read, null),
+        ["GET /api/modules/{module}/draft"] = (Read, null),
+        ["POST /api/modules/{module}/draft"] = (Templates, null),
+        ["DELETE /api/modules/{module}/draft"] = (Templates, null),
+        ["GET /api/modules/{module}/draft/files"] = (Read, null),
+        ["PUT /api/modules/{module}/draft/files"] = (Templates, """{"path":"templates/t.scriban","content":"x","etag":"e"}"""),
+        ["GET /api/modules/{module}/draft/diff"] = (Read, null),
+        ["POST /api/modules/{module}/draft/validate"] = (Read, null),
+        ["GET /api/modules/{module}/draft/samples"] = (Read, null),
+        ["POST /api/modules/{module}/draft/preview"] = (Read, """{"stream":"s","template":"{}","record":{}}"""),
+        ["POST /api/modules/{module}/draft/publish"] = (Templates, """{"etag":"e"}"""),
     };
 
     private string? _user;

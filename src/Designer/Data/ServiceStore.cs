@@ -18,6 +18,9 @@ public sealed class ServiceStore
         CREATE TABLE IF NOT EXISTS schedules (
             module TEXT PRIMARY KEY, expression TEXT NOT NULL, next_due_at TEXT NOT NULL, last_due_at TEXT, last_run_id TEXT,
             last_skipped_at TEXT, last_skip_reason TEXT, override_expression TEXT, disabled INTEGER NOT NULL DEFAULT 0);
+        CREATE TABLE IF NOT EXISTS publications (
+            module TEXT NOT NULL, version INTEGER NOT NULL, content_hash TEXT NOT NULL, published_by TEXT NOT NULL, published_at TEXT NOT NULL,
+            PRIMARY KEY (module, version));
         """;
 
     private readonly string _connectionString;
@@ -90,6 +93,18 @@ public sealed class ServiceStore
             ("$override", state.OverrideExpression), ("$disabled", state.Disabled ? 1 : 0));
     }
 
+    /// <summary>Who published a version from the designer, and when (published.json holds only its hash).</summary>
+    public void AddPublication(PublicationRecord publication)
+    {
+        using var connection = Open();
+        Execute(connection, "INSERT OR REPLACE INTO publications (module, version, content_hash, published_by, published_at) VALUES ($m, $v, $h, $by, $at)",
+            ("$m", publication.Module), ("$v", publication.Version), ("$h", publication.ContentHash), ("$by", publication.PublishedBy), ("$at", Format(publication.PublishedAt)));
+    }
+
+    public IReadOnlyList<PublicationRecord> ListPublications(string module) =>
+        Query("SELECT module, version, content_hash, published_by, published_at FROM publications WHERE module = $m ORDER BY version",
+            r => new PublicationRecord(r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3), Parse(r.GetString(4))), ("$m", module));
+
     private List<T> Query<T>(string sql, Func<SqliteDataReader, T> read, params (string Name, object? Value)[] parameters)
     {
         using var connection = Open();
@@ -134,6 +149,8 @@ public sealed class ServiceStore
 
     internal static DateTimeOffset Parse(string at) => DateTimeOffset.Parse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }
+
+public sealed record PublicationRecord(string Module, int Version, string ContentHash, string PublishedBy, DateTimeOffset PublishedAt);
 
 public sealed record UserAccount(string UserName, string Role, string PasswordHash, bool MustChangePassword);
 
