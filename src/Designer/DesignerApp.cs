@@ -2,6 +2,7 @@ using System.Text.Json;
 using IvvyWorkflows.Designer.Api;
 using IvvyWorkflows.Designer.Auth;
 using IvvyWorkflows.Designer.Data;
+using IvvyWorkflows.Designer.Elsa;
 using IvvyWorkflows.Designer.Health;
 using IvvyWorkflows.Designer.Scheduling;
 using IvvyWorkflows.Engine.Service;
@@ -52,6 +53,7 @@ public static class DesignerApp
         services.AddHostedService(sp => sp.GetRequiredService<ModuleScheduler>());
         services.AddHostedService<DefinitionsCheck>();
         services.AddScoped<RunService>();
+        services.AddSingleton<ElsaDefinitions>();
         services.AddDesignerAuth(designer);
         services.AddHttpClient(ReadinessCheck.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
@@ -71,6 +73,7 @@ public static class DesignerApp
         app.UseExceptionHandler();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseElsaStudioFiles(builder.Environment.ContentRootPath);
         app.UseAuthentication();
         app.UseAuthorization();
         // After authorization: a caller without the role gets 403 whatever its token.
@@ -81,6 +84,7 @@ public static class DesignerApp
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteReadinessAsync }).AllowAnonymous();
         app.MapAuthEndpoints();
         app.MapConsoleEndpoints();
+        app.MapElsaEndpoints();
         // An unknown API route is a 404, not the console's page; any other path is a console route (client-side routing).
         app.Map("/api/{**rest}", () => TypedResults.NotFound(new ApiError("There is no such API route."))).AllowAnonymous().ExcludeFromDescription();
         app.MapFallbackToFile("index.html").AllowAnonymous();
