@@ -362,7 +362,7 @@ public static class FlowchartMapper
                     errors.Add(new DefinitionError(path, $"{stage}: {input.DisplayName} must be between {input.Min} and {input.Max}, not {number}"));
                 }
 
-                return JsonValue.Create(number);
+                return number is >= int.MinValue and <= int.MaxValue ? JsonValue.Create((int)number) : JsonValue.Create(number);
             case InputKind.Json:
                 try
                 {
