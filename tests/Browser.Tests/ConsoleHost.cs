@@ -18,6 +18,7 @@ public sealed class ConsoleHost : IAsyncDisposable
         _service = service;
         Environment = environment;
         OperatorName = service.AddUser(Roles.Operator);
+        IntegratorName = service.AddUser(Roles.Integrator);
         BusinessUserName = service.AddUser(Roles.BusinessUser);
     }
 
@@ -26,6 +27,8 @@ public sealed class ConsoleHost : IAsyncDisposable
     public string OperatorName { get; }
 
     public string BusinessUserName { get; }
+
+    public string IntegratorName { get; }
 
     public Uri Url => _service.BaseAddress;
 

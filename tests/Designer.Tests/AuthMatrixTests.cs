@@ -46,6 +46,7 @@ public sealed class AuthMatrixTests(ServiceHost host) : IClassFixture<ServiceHos
         ["GET /api/quarantine/{module}/{stream}/{sourceId}"] = (Read, null),
         ["POST /api/quarantine/replay"] = (Operate, """{"module":"no-such-module","records":null}"""),
         ["GET /api/conflicts"] = (Read, null),
+        ["GET /api/designer/elsa-token"] = (Read, null),
     };
 
     private string? _user;
