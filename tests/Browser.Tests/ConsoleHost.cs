@@ -18,7 +18,6 @@ public sealed class ConsoleHost : IAsyncDisposable
         _service = service;
         Environment = environment;
         OperatorName = service.AddUser(Roles.Operator);
-        IntegratorName = service.AddUser(Roles.Integrator);
         BusinessUserName = service.AddUser(Roles.BusinessUser);
     }
 
@@ -27,8 +26,6 @@ public sealed class ConsoleHost : IAsyncDisposable
     public string OperatorName { get; }
 
     public string BusinessUserName { get; }
-
-    public string IntegratorName { get; }
 
     public Uri Url => _service.BaseAddress;
 
