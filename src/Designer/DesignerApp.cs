@@ -3,6 +3,7 @@ using IvvyWorkflows.Designer.Api;
 using IvvyWorkflows.Designer.Auth;
 using IvvyWorkflows.Designer.Data;
 using IvvyWorkflows.Designer.Drafts;
+using IvvyWorkflows.Designer.Elsa;
 using IvvyWorkflows.Designer.Health;
 using IvvyWorkflows.Designer.Scheduling;
 using IvvyWorkflows.Engine.Service;
@@ -56,6 +57,7 @@ public static class DesignerApp
         services.AddScoped<RunService>();
         services.AddSingleton<IDraftStore, DraftStore>();
         services.AddSingleton<TemplatePreview>();
+        services.AddSingleton<ElsaDefinitions>();
         services.AddDesignerAuth(designer);
         services.AddHttpClient(ReadinessCheck.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(5));
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
@@ -75,6 +77,7 @@ public static class DesignerApp
         app.UseExceptionHandler();
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        app.UseElsaStudioFiles(builder.Environment.ContentRootPath);
         app.UseAuthentication();
         app.UseAuthorization();
         // After authorization: a caller without the role gets 403 whatever its token.
@@ -86,6 +89,7 @@ public static class DesignerApp
         app.MapAuthEndpoints();
         app.MapConsoleEndpoints();
         app.MapDraftEndpoints();
+        app.MapElsaEndpoints();
         // An unknown API route is a 404, not the console's page; any other path is a console route (client-side routing).
         app.Map("/api/{**rest}", () => TypedResults.NotFound(new ApiError("There is no such API route."))).AllowAnonymous().ExcludeFromDescription();
         app.MapFallbackToFile("index.html").AllowAnonymous();

@@ -11,6 +11,10 @@ public sealed class DesignerOptions : IValidatableObject
     [Range(1, 24 * 30)]
     public int SessionHours { get; set; } = 8;
 
+    /// <summary>How long the token the module page hands Elsa Studio's editor lasts (the page renews it while open).</summary>
+    [Range(1, 60)]
+    public int StudioTokenMinutes { get; set; } = 10;
+
     /// <summary>Sign-in with an OpenID Connect provider, on when <see cref="OpenIdConnectOptions.Authority"/> is set.</summary>
     public OpenIdConnectOptions OpenIdConnect { get; set; } = new();
 

@@ -58,6 +58,7 @@ public sealed class AuthMatrixTests(ServiceHost host) : IClassFixture<ServiceHos
         ["GET /api/modules/{module}/draft/samples"] = (Read, null),
         ["POST /api/modules/{module}/draft/preview"] = (Read, """{"stream":"s","template":"{}","record":{}}"""),
         ["POST /api/modules/{module}/draft/publish"] = (Templates, """{"etag":"e"}"""),
+        ["GET /api/designer/elsa-token"] = (Read, null),
     };
 
     private string? _user;

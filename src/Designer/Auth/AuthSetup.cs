@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using IvvyWorkflows.Designer.Api;
+using IvvyWorkflows.Designer.Elsa;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -32,7 +33,9 @@ public static class AuthSetup
                 o.DefaultChallengeScheme = SelectorScheme;
             })
             .AddPolicyScheme(SelectorScheme, null, o => o.ForwardDefaultSelector = context =>
-                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName : CookieScheme)
+                context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) ? ApiKeyAuthenticationHandler.SchemeName
+                : StudioTokenAuthenticationHandler.Carries(context.Request) ? StudioTokenAuthenticationHandler.SchemeName
+                : CookieScheme)
             .AddCookie(CookieScheme, o =>
             {
                 o.Cookie.Name = "ivvy-workflows";
@@ -47,7 +50,9 @@ public static class AuthSetup
                         ? "Change your one-time password first (POST /api/auth/password)."
                         : "Your role may not do this.");
             })
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddScheme<AuthenticationSchemeOptions, StudioTokenAuthenticationHandler>(StudioTokenAuthenticationHandler.SchemeName, null);
+        services.AddSingleton<StudioTokens>();
 
         if (options.OpenIdConnect.Enabled)
         {
@@ -99,13 +104,13 @@ public static class AuthSetup
     }
 
     /// <summary>Refuses a state-changing call made with the session cookie unless it carries the antiforgery token
-    /// (API keys are not sent by browsers on their own, so calls with one need none).</summary>
+    /// (API keys and Elsa Studio's bearer tokens are not sent by browsers on their own, so calls with one need none).</summary>
     public static IApplicationBuilder UseDesignerAntiforgery(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             if (context.User.Identity?.IsAuthenticated == true
                 && !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !HttpMethods.IsOptions(context.Request.Method)
-                && !context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header))
+                && !context.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.Header) && !StudioTokenAuthenticationHandler.Carries(context.Request))
             {
                 var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
                 if (!await antiforgery.IsRequestValidAsync(context))

@@ -10,6 +10,10 @@ public static class WorkflowLoader
 {
     public const string DefinitionFileName = "definition.json";
 
+    /// <summary>The designer's canvas layout beside the definition: not content, so not in the hash (moving a node never
+    /// changes a published version).</summary>
+    public const string LayoutFileName = "layout.json";
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         ReadCommentHandling = JsonCommentHandling.Skip,
@@ -84,12 +88,14 @@ public static class WorkflowLoader
         return new LoadedWorkflow(definition, definitionJson, templates, contentHash, folder);
     }
 
-    /// <summary>"sha256:…" over the relative paths and LF-normalised contents of every file in a version folder.</summary>
+    /// <summary>"sha256:…" over the relative paths and LF-normalised contents of every file in a version folder but its
+    /// layout (<see cref="LayoutFileName"/>).</summary>
     public static string ContentHashOf(string folder)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
                      .Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/'))
+                     .Where(f => f != LayoutFileName)
                      .Order(StringComparer.Ordinal))
         {
             var content = File.ReadAllText(Path.Combine(folder, file)).Replace("\r\n", "\n", StringComparison.Ordinal);
