@@ -74,3 +74,24 @@ public interface IMembershipWriter
     /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
     Task<IReadOnlyDictionary<string, string>> ChangeAsync(string group, IReadOnlyList<string> members, bool add, CancellationToken cancellationToken);
 }
+
+/// <summary>An existing record a write without a target id would update, and what it holds now.</summary>
+/// <param name="TargetId">The record's target id.</param>
+/// <param name="Current">Its content, shaped as <see cref="ITargetWriter.ReadCurrentAsync"/> answers it.</param>
+public sealed record IdentityMatch(string TargetId, JsonObject Current);
+
+/// <summary>A target that pairs a record written without a target id with one it already holds of the same identity
+/// (iVvy's <c>updateIfExists</c>, a HubSpot contact claimed by its email).</summary>
+public interface IIdentityMatcher
+{
+    /// <summary>Finds, for each record, the existing record its write without a target id would update.</summary>
+    /// <param name="records">Records about to be written for the first time (no target id).</param>
+    /// <param name="fields">The fields to read of each match, as for <see cref="ITargetWriter.ReadCurrentAsync"/>.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The matches by <see cref="TargetRecord.SourceId"/>; a record that would be added as new is absent.</returns>
+    /// <remarks>Lets a first-sight write merge field by field with the record it pairs with (an empty value never
+    /// overwrites a present one; differing present values follow the conflict policy) instead of overwriting it.</remarks>
+    /// <exception cref="ConnectorException">A run-level failure (configuration, system, exhausted retries).</exception>
+    Task<IReadOnlyDictionary<string, IdentityMatch>> MatchAsync(IReadOnlyList<TargetRecord> records, IReadOnlyCollection<string> fields,
+        CancellationToken cancellationToken);
+}

@@ -388,13 +388,14 @@ public sealed partial class HubSpotClient
     /// <param name="ids">HubSpot record ids; duplicates and blanks are dropped.</param>
     /// <param name="properties">Properties to return (HubSpot adds a few it always sends); none = HubSpot's default set.</param>
     /// <param name="ct">Cancellation.</param>
+    /// <param name="idProperty">A unique property the ids are values of (e.g. a contact's email) instead of HubSpot ids.</param>
     /// <returns>The live records found, in no guaranteed order.</returns>
     /// <remarks>Ids HubSpot cannot find (deleted, archived or never there) are left out: HubSpot answers them with a 207 and
     /// one <c>OBJECT_NOT_FOUND</c> error entry, which is not a failure here.</remarks>
     /// <exception cref="ConnectorException">Any failure, classified; also (System) a 207 error entry of any other category,
     /// since a record silently left out would read as deleted.</exception>
     public async Task<IReadOnlyList<HubSpotObject>> BatchReadAsync(string objectType, IReadOnlyCollection<string> ids,
-        IReadOnlyCollection<string> properties, CancellationToken ct)
+        IReadOnlyCollection<string> properties, CancellationToken ct, string? idProperty = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(objectType);
         ArgumentNullException.ThrowIfNull(ids);
@@ -411,6 +412,11 @@ public sealed partial class HubSpotClient
                 ["inputs"] = new JsonArray(chunk.Select(id => (JsonNode?)new JsonObject { ["id"] = id }).ToArray()),
                 ["properties"] = new JsonArray(propertyArray.Select(p => (JsonNode?)p).ToArray()),
             };
+            if (idProperty is not null)
+            {
+                body["idProperty"] = idProperty;
+            }
+
             var (status, response) = await SendAsync(HttpMethod.Post, uri, body, endpoint, isWrite: false, accept: null, ct)
                 .ConfigureAwait(false);
             foreach (var error in response?["errors"] as JsonArray ?? [])

@@ -20,7 +20,7 @@ namespace IvvyWorkflows.Activities.HubSpot;
 /// <para><see cref="ReadCurrentAsync"/> reads records by HubSpot id with <c>batch/read</c> (one call per 100 ids), asking for
 /// the fields the caller names (the key property added), or <see cref="ReadProperties"/> when it names none.</para>
 /// </remarks>
-public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter
+public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter, IIdentityMatcher
 {
     private readonly HubSpotClient _client;
     private readonly string _objectType;
@@ -178,6 +178,38 @@ public sealed partial class HubSpotUpsertWriter : ITargetWriter, IRecordDeleter
                 }
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The record the claim in <see cref="UpsertAsync"/> would take: for contacts, the one holding the same email
+    /// (read by it with <c>batch/read</c>, <c>idProperty: email</c>) that has no key yet. Other object types have no unique
+    /// identity, so nothing matches.</remarks>
+    public async Task<IReadOnlyDictionary<string, IdentityMatch>> MatchAsync(IReadOnlyList<TargetRecord> records, IReadOnlyCollection<string> fields,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(fields);
+        const string Email = "email";
+        var matches = new Dictionary<string, IdentityMatch>(StringComparer.Ordinal);
+        var byEmail = records.Where(r => HubSpotClient.TextOf(r.Properties[Email]) is { Length: > 0 })
+            .GroupBy(r => HubSpotClient.TextOf(r.Properties[Email])!.Trim().ToLowerInvariant(), StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        if (!IsSystemUnique(_objectType, Email) || byEmail.Count == 0)
+        {
+            return matches;
+        }
+
+        var holders = await _client.BatchReadAsync(_objectType, byEmail.Keys.ToList(), [_idProperty, Email, .. fields], cancellationToken, idProperty: Email)
+            .ConfigureAwait(false);
+        foreach (var holder in holders.Where(h => string.IsNullOrEmpty(h.Property(_idProperty))))
+        {
+            foreach (var record in byEmail.GetValueOrDefault(holder.Property(Email)?.Trim().ToLowerInvariant() ?? "") ?? [])
+            {
+                matches[record.SourceId] = new IdentityMatch(holder.Id, holder.Properties.DeepClone().AsObject());
+            }
+        }
+
+        return matches;
     }
 
     /// <inheritdoc />

@@ -20,7 +20,7 @@ namespace IvvyWorkflows.Activities.Ivvy;
 /// <para>Records with the same source id in one batch are written once, with the last one's properties; every one of them
 /// gets that write's result (two concurrent identity matches could otherwise add the same record twice).</para>
 /// </remarks>
-public sealed class IvvyUpsertWriter : ITargetWriter
+public sealed class IvvyUpsertWriter : ITargetWriter, IIdentityMatcher
 {
     /// <summary>Most calls in flight at once, for writes and reads alike.</summary>
     public const int MaxParallelCalls = 4;
@@ -146,6 +146,49 @@ public sealed class IvvyUpsertWriter : ITargetWriter
         }
 
         return new CurrentRecords(current);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>What <c>updateIfExists</c> would match: the list action (getContactList, getCompanyList) filtered on the
+    /// identity fields (iVvy's generic field filters, docs/reference ivvy-api.md §3.3), lowest id first as iVvy takes it.
+    /// A record missing an identity field matches nothing (iVvy would add it). One call per record, at most
+    /// <see cref="MaxParallelCalls"/> at a time.</remarks>
+    public async Task<IReadOnlyDictionary<string, IdentityMatch>> MatchAsync(IReadOnlyList<TargetRecord> records, IReadOnlyCollection<string> fields,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var found = new IdentityMatch?[records.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, records.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelCalls, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                var filter = new JsonObject();
+                foreach (var field in _spec.IdentityFields)
+                {
+                    if (records[i].Properties[field] is not JsonValue value || value.ToString() is not { Length: > 0 } text)
+                    {
+                        return;
+                    }
+
+                    filter[field] = text.Trim();
+                }
+
+                var page = await _client.GetListAsync(_spec.Namespace, _spec.ListAction, 0, 1, filter, token).ConfigureAwait(false);
+                if (page.Results.FirstOrDefault() is { } match && IvvyClient.TryIdOf(match, out var id))
+                {
+                    found[i] = new IdentityMatch(id, match);
+                }
+            }).ConfigureAwait(false);
+        var matches = new Dictionary<string, IdentityMatch>(StringComparer.Ordinal);
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (found[i] is { } match)
+            {
+                matches[records[i].SourceId] = match;
+            }
+        }
+
+        return matches;
     }
 
     private async Task<UpsertResult> WriteOneAsync(TargetRecord record, CancellationToken ct)

@@ -21,6 +21,9 @@ public sealed record IvvyWriteSpec(string Namespace, string WriteAction, string 
         ["businessName", "tradingName", "businessNumber", "phone", "otherPhone", "fax", "website", "email", "address", "externalId",
          "isAgent", "iataNumber", "customFields", "externalUrls"]);
 
+    /// <summary>The action listing records of this type (getContactList, getCompanyList): the read action's list.</summary>
+    public string ListAction => ReadAction + "List";
+
     /// <summary>The fields of <see cref="IdentityMatch"/>, e.g. ["firstName", "lastName", "email"].</summary>
     public IReadOnlyList<string> IdentityFields =>
         IdentityMatch.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -101,32 +101,46 @@ public sealed partial class StreamSyncer
         var readBack = candidates.SelectMany(c => c.Out.Select(p => p.Key)).Distinct(StringComparer.Ordinal).Append(opposite.Source.Cursor.Field).ToList();
         var current = paired.Count == 0 ? CurrentRecords.None : await writer.ReadCurrentAsync(paired, readBack, cancellationToken);
         candidates = SettleGoneTargets(context, x, y, candidates, current, changes, planned, now);
+        // First sight: the existing records the target would pair the new ones with (same identity), merged like a pair
+        // that has agreed on nothing yet.
+        var fresh = candidates.Where(c => c.Pair is null).Select(c => new TargetRecord(c.Record.Id, c.Out)).ToList();
+        var matches = fresh.Count > 0 && writer is IIdentityMatcher matcher
+            ? await matcher.MatchAsync(fresh, readBack, cancellationToken)
+            : new Dictionary<string, IdentityMatch>(StringComparer.Ordinal);
         var writes = new List<(TargetRecord Target, SourceRecord Record, JsonObject? YNow, Pair? Pair)>();
         foreach (var (record, output, pair) in candidates)
         {
-            var yNow = pair is null ? null : current.GetValueOrDefault(Id(pair, y)) ?? changes.Survivors.GetValueOrDefault(Id(pair, y));
+            var match = pair is null ? matches.GetValueOrDefault(record.Id) : null;
+            var yNow = match?.Current ?? (pair is null ? null : current.GetValueOrDefault(Id(pair, y)) ?? changes.Survivors.GetValueOrDefault(Id(pair, y)));
+            var yId = match?.TargetId ?? (pair is null ? null : Id(pair, y));
             JsonObject write;
-            if (pair is not null && yNow is not null)
+            if (yNow is not null && yId is not null)
             {
-                var merge = FieldMerge.Merge(output, State(pair, y), yNow,
+                var merge = FieldMerge.Merge(output, pair is null ? [] : State(pair, y), yNow,
                     field => ConflictPolicy.Winner(pairing, field, x, record.ModifiedAt, Modified(yNow[opposite.Source.Cursor.Field])) == x);
                 write = merge.Write;
                 if (merge.Conflicts.Count > 0)
                 {
                     var xWins = merge.Conflicts.All(c => c.XWins) ? x : merge.Conflicts.Any(c => c.XWins) ? "both" : y;
                     var (xValues, yValues) = (FieldMerge.Pick(output, merge.Conflicts.Select(c => c.Field)), FieldMerge.Pick(yNow, merge.Conflicts.Select(c => c.Field)));
-                    conflicts.Add(new ConflictEntry(definition.Id, x == IvvySide ? record.Id : Id(pair, y), x == CrmSide ? record.Id : Id(pair, y),
+                    conflicts.Add(new ConflictEntry(definition.Id, x == IvvySide ? record.Id : yId, x == CrmSide ? record.Id : yId,
                         (x == IvvySide ? xValues : yValues).ToJsonString(), (x == CrmSide ? xValues : yValues).ToJsonString(),
                         xWins, pairing.ConflictPolicy, run.RunId, now));
                     Plan(planned, run, stream, record.Id, "conflict",
-                        $"both sides changed {string.Join(", ", merge.Conflicts.Select(c => c.Field))}; {pairing.ConflictPolicy}: {xWins} wins");
+                        $"{(pair is null ? $"pairing with {y} record {yId}, the two hold different" : "both sides changed")} " +
+                        $"{string.Join(", ", merge.Conflicts.Select(c => c.Field))}; {pairing.ConflictPolicy}: {xWins} wins");
+                }
+                else if (pair is null)
+                {
+                    Plan(planned, run, stream, record.Id, "create", $"pairs with {y} record {yId}; filled in: {string.Join(", ", write.Select(p => p.Key))}");
                 }
                 else if (write.Count > 0)
                 {
                     Plan(planned, run, stream, record.Id, "update", $"changed: {string.Join(", ", write.Select(p => p.Key))}");
                 }
 
-                if (write.Count == 0 && !changes.Moved.Contains(record.Id))
+                // A first-sight match is written even with nothing to fill in: the write gives it the pair's key.
+                if (pair is not null && write.Count == 0 && !changes.Moved.Contains(record.Id))
                 {
                     // Nothing of ours to cross: the other side changed the same fields (to the same values, or it won).
                     unchanged++;
@@ -147,7 +161,7 @@ public sealed partial class StreamSyncer
                 Plan(planned, run, stream, record.Id, "create", pair is null ? "new" : "the paired record is gone");
             }
 
-            writes.Add((new TargetRecord(record.Id, write, yNow is null ? null : Id(pair!, y)), record, yNow, yNow is null ? null : pair));
+            writes.Add((new TargetRecord(record.Id, write, yNow is null ? null : yId), record, yNow, yNow is null ? null : pair));
         }
 
         long created = 0, updated = 0;
