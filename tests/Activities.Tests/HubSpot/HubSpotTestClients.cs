@@ -17,6 +17,8 @@ internal static class HubSpotTestClients
         AccessToken = token,
         // Attempts must not time out while a test advances the fake clock through a retry wait.
         RemoteCall = new RemoteCallOptions { MaxRetries = maxRetries, BaseDelay = TimeSpan.FromMilliseconds(1), AttemptTimeout = TimeSpan.FromMinutes(10) },
+        // Unpaced: the limits under test are the simulator's (a pacer would wait on a fake clock nobody moves).
+        RateLimit = new RateLimitOptions(),
     };
 
     public static HubSpotClient Create(HttpMessageHandler handler, TimeProvider time, HubSpotClientOptions? options = null,

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.HubSpot;
+using IvvyWorkflows.Activities.Resilience;
 using IvvyWorkflows.Activities.Ivvy;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Activities.Sync;
@@ -64,7 +65,9 @@ internal sealed class TwoWayBed : IAsyncDisposable
         var bed = new TwoWayBed(folder, time, sandbox, store, null!, null!);
         var connectors = new ConnectorFactory(bed._http,
             new IvvyClientOptions { BaseUrl = sandbox.IvvyBaseUrl, ApiKey = options.Ivvy.ApiKey, ApiSecret = options.Ivvy.ApiSecret },
-            new HubSpotClientOptions { BaseUrl = sandbox.HubSpotBaseUrl, AccessToken = options.HubSpot.AccessToken, SearchSettleDelay = TimeSpan.FromSeconds(1) },
+            new HubSpotClientOptions { BaseUrl = sandbox.HubSpotBaseUrl, AccessToken = options.HubSpot.AccessToken, SearchSettleDelay = TimeSpan.FromSeconds(1),
+                // Paced as the unthrottled simulated portal is limited: not at all.
+                RateLimit = new RateLimitOptions() },
             time, NullLoggerFactory.Instance);
         var syncer = new StreamSyncer(store, connectors, new CompiledWorkflowCache(), time, NullLogger<StreamSyncer>.Instance);
         return new TwoWayBed(folder, time, sandbox, store, syncer, Load(module, version, policy, fieldOwners, onDelete, templates));
