@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using IvvyWorkflows.Activities.HubSpot;
-using IvvyWorkflows.Activities.Resilience;
 using IvvyWorkflows.Activities.Ivvy;
+using IvvyWorkflows.Activities.Resilience;
 using IvvyWorkflows.Activities.State;
 using IvvyWorkflows.Activities.Sync;
 using IvvyWorkflows.Sandbox;
